@@ -1,0 +1,97 @@
+/**
+ * Validates and normalizes one API record into warehouse rows. Never throws for bad data: a record that
+ * fails its schema comes back as a reject carrying the zod issues and the raw payload.
+ */
+import type { Resource, Row } from './resources/define-resource.ts';
+
+/** Records nested deeper than this are rejected: Postgres' jsonb parser has a stack limit. */
+export const MAX_JSON_DEPTH = 100;
+
+export interface RejectedRecord {
+  recordId: number | null;
+  reason: string;
+  issues: unknown[];
+  raw: unknown;
+}
+
+export type NormalizeResult =
+  | { ok: true; rows: Record<string, Row[]>; raw: Record<string, unknown>; cleaned: boolean }
+  | { ok: false; reject: RejectedRecord };
+
+const NUL = '\u0000';
+
+/** Removes NUL characters (which Postgres text and jsonb reject) from every string, keys included. */
+export function removeNulCharacters(
+  value: unknown,
+  depth = 0,
+): { value: unknown; cleaned: boolean; depth: number } {
+  if (typeof value === 'string') {
+    return value.includes(NUL)
+      ? { value: value.replaceAll(NUL, ''), cleaned: true, depth }
+      : { value, cleaned: false, depth };
+  }
+  if (value === null || typeof value !== 'object') return { value, cleaned: false, depth };
+  if (depth > MAX_JSON_DEPTH) return { value, cleaned: false, depth };
+  let cleaned = false;
+  let maxDepth = depth;
+  if (Array.isArray(value)) {
+    const out = value.map((item) => {
+      const inner = removeNulCharacters(item, depth + 1);
+      cleaned ||= inner.cleaned;
+      maxDepth = Math.max(maxDepth, inner.depth);
+      return inner.value;
+    });
+    return { value: out, cleaned, depth: maxDepth };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const inner = removeNulCharacters(item, depth + 1);
+    cleaned ||= inner.cleaned || key.includes(NUL);
+    maxDepth = Math.max(maxDepth, inner.depth);
+    out[key.replaceAll(NUL, '')] = inner.value;
+  }
+  return { value: out, cleaned, depth: maxDepth };
+}
+
+function recordIdOf(raw: unknown): number | null {
+  if (raw && typeof raw === 'object' && 'id' in raw) {
+    const id = (raw as { id: unknown }).id;
+    if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return id;
+    if (typeof id === 'string' && /^\d{1,15}$/.test(id)) return Number(id);
+  }
+  return null;
+}
+
+/** Normalizes one record of `resource`. */
+export function normalizeRecord(resource: Resource, input: unknown): NormalizeResult {
+  const recordId = recordIdOf(input);
+  const { value, cleaned, depth } = removeNulCharacters(input);
+  if (depth > MAX_JSON_DEPTH) {
+    const reason = `record is nested more than ${MAX_JSON_DEPTH} levels deep`;
+    // Kept as JSON text: jsonb could not hold it, and nothing is dropped.
+    const text = JSON.stringify(input).replace(/\\u0000/g, '');
+    return {
+      ok: false,
+      reject: { recordId, reason, issues: [{ code: 'too_deep', message: reason }], raw: text },
+    };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const reason = 'expected a JSON object';
+    return {
+      ok: false,
+      reject: { recordId, reason, issues: [{ code: 'not_object', message: reason }], raw: value },
+    };
+  }
+  const parsed = resource.schema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({
+      code: issue.code,
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    }));
+    const reason = issues.map((issue) => `${issue.path || '(record)'}: ${issue.message}`).join('; ');
+    return { ok: false, reject: { recordId, reason, issues, raw: value } };
+  }
+  const raw = value as Record<string, unknown>;
+  return { ok: true, rows: resource.toRows(parsed.data, raw), raw, cleaned };
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * `bwsync`: the command line. Thin: parses flags, loads config, calls the engine, prints, sets the exit
+ * code. Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 partial (some resources refused).
+ */
+import { Command, CommanderError } from 'commander';
+import { commandHandlers } from './commands.ts';
+import { BwsyncError, ConfigError } from './errors.ts';
+import { log, scrubSecrets } from './logger.ts';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
+
+function numberOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0)
+      throw new CommanderError(
+        EXIT.usage,
+        'bwsync.badOption',
+        `${name} expects a number >= 0, got "${value}"`,
+      );
+    return n;
+  };
+}
+
+function buildProgram(): Command {
+  const program = new Command('bwsync')
+    .description('Keeps a Postgres analytics warehouse in step with a Betterworks tenant.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(scrubSecrets(text)) });
+
+  program
+    .command('migrate')
+    .description('create the database named in DATABASE_URL if needed and apply pending migrations')
+    .action(() => commandHandlers.migrate());
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (error) {
+    return reportFailure(error);
+  }
+}
+
+function reportFailure(error: unknown): number {
+  if (error instanceof CommanderError) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.help' ||
+      error.code === 'commander.version'
+    ) {
+      return EXIT.ok;
+    }
+    return EXIT.usage;
+  }
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) process.stderr.write(`bwsync: ${scrubSecrets(problem)}\n`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`bwsync: ${scrubSecrets(message)}\n`);
+  if (!(error instanceof BwsyncError)) log.debug({ err: error }, 'unexpected error');
+  return EXIT.failed;
+}
+
+const invokedDirectly =
+  process.argv[1] && import.meta.filename === (await import('node:fs')).realpathSync(process.argv[1]);
+if (invokedDirectly) {
+  // Long-running commands (simulate, worker) resolve only when they stop. Exiting explicitly ends any
+  // handle a library left open; stdout and stderr are synchronous for files and pipes on Linux.
+  process.exit(await main(process.argv.slice(2)));
+}

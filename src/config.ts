@@ -1,0 +1,185 @@
+/**
+ * Every setting of betterworks-sync, read from environment variables by one zod schema.
+ *
+ * `loadConfig(env)` parses once, reports every bad value at once (each line names the variable and what
+ * was expected) and returns a frozen, grouped object. The README's configuration table lists the same
+ * variables with the same defaults.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { resourceNames } from './betterworks/resources/registry.ts';
+import { ConfigError } from './errors.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
+}
+
+const postgresUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}, 'expected a URL like postgres://user@host:5432/database');
+
+const apiPath = z
+  .string()
+  .regex(/^\/[^?#]*\/$/, 'expected a path that starts and ends with "/", like /goals/filter/');
+
+/** The flat environment, as operators write it. */
+const envSchema = z.object({
+  BETTERWORKS_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL like https://app.betterworks.com/api/v1' })
+    .refine((value) => {
+      const url = new URL(value);
+      return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+    }, 'expected https:// (plain http is only allowed for loopback hosts such as the simulator)')
+    .default('https://app.betterworks.com/api/v1'),
+  BETTERWORKS_API_TOKEN: z.string().min(1, 'expected a non-empty API key').optional(),
+  BETTERWORKS_RATE_LIMIT_RPS: z.coerce
+    .number()
+    .positive('expected a number of requests per second > 0')
+    .default(5),
+  BETTERWORKS_MAX_IN_FLIGHT: positiveInt(2),
+  BETTERWORKS_TIMEOUT_MS: positiveInt(30_000),
+  BETTERWORKS_MAX_RETRIES: nonNegativeInt(6),
+  BETTERWORKS_RETRY_MAX_WAIT_MS: positiveInt(120_000),
+  BETTERWORKS_PAGE_SIZE: positiveInt(100),
+  DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/betterworks'),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'expected a URL like redis://127.0.0.1:6379' })
+    .default('redis://127.0.0.1:6379'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  SYNC_BATCH_ROWS: positiveInt(2_000),
+  SYNC_CONCURRENCY: positiveInt(4),
+  SYNC_DELETE_MAX_SHARE: z.coerce
+    .number()
+    .min(0, 'expected a share between 0 and 1')
+    .max(1, 'expected a share between 0 and 1')
+    .default(0.1),
+  SYNC_LOCK_TIMEOUT_MS: nonNegativeInt(10_000),
+});
+
+export type Env = Record<string, string | undefined>;
+
+const PATH_PREFIX = 'BETTERWORKS_PATH_';
+
+/** Reads `*_FILE` secrets and path overrides; returns the problems it found alongside. */
+function readSecretsAndOverrides(env: Env) {
+  const problems: string[] = [];
+  const values: Env = { ...env };
+  const tokenFile = env.BETTERWORKS_API_TOKEN_FILE;
+  if (tokenFile) {
+    if (env.BETTERWORKS_API_TOKEN) {
+      problems.push('BETTERWORKS_API_TOKEN_FILE: expected either it or BETTERWORKS_API_TOKEN, not both');
+    } else {
+      try {
+        values.BETTERWORKS_API_TOKEN = readFileSync(tokenFile, 'utf8').trim();
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+        problems.push(`BETTERWORKS_API_TOKEN_FILE: expected a readable file with the API key (${reason})`);
+      }
+    }
+  }
+
+  const pathOverrides: Record<string, string> = {};
+  const known = new Set(resourceNames);
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith(PATH_PREFIX) || value === undefined) continue;
+    const resource = key.slice(PATH_PREFIX.length).toLowerCase();
+    if (!known.has(resource)) {
+      problems.push(`${key}: expected BETTERWORKS_PATH_<RESOURCE> with one of ${resourceNames.join(', ')}`);
+      continue;
+    }
+    const parsed = apiPath.safeParse(value);
+    if (parsed.success) pathOverrides[resource] = parsed.data;
+    else problems.push(`${key}: ${parsed.error.issues[0]?.message}`);
+  }
+  return { values, pathOverrides, problems };
+}
+
+function group(env: z.infer<typeof envSchema>, pathOverrides: Record<string, string>) {
+  return {
+    betterworks: {
+      baseUrl: env.BETTERWORKS_BASE_URL.replace(/\/+$/, ''),
+      apiToken: env.BETTERWORKS_API_TOKEN,
+      rateLimitRps: env.BETTERWORKS_RATE_LIMIT_RPS,
+      maxInFlight: env.BETTERWORKS_MAX_IN_FLIGHT,
+      timeoutMs: env.BETTERWORKS_TIMEOUT_MS,
+      maxRetries: env.BETTERWORKS_MAX_RETRIES,
+      retryMaxWaitMs: env.BETTERWORKS_RETRY_MAX_WAIT_MS,
+      pageSize: env.BETTERWORKS_PAGE_SIZE,
+      pathOverrides,
+    },
+    database: { url: env.DATABASE_URL },
+    redis: { url: env.REDIS_URL },
+    log: { level: env.LOG_LEVEL },
+    sync: {
+      batchRows: env.SYNC_BATCH_ROWS,
+      concurrency: env.SYNC_CONCURRENCY,
+      deleteMaxShare: env.SYNC_DELETE_MAX_SHARE,
+      lockTimeoutMs: env.SYNC_LOCK_TIMEOUT_MS,
+    },
+  };
+}
+
+export type Config = ReturnType<typeof group>;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Parses the environment. Empty strings count as unset, so `FOO=` in a compose file means "default".
+ * @throws ConfigError listing every problem, one line each.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const nonEmpty: Env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const { values, pathOverrides, problems } = readSecretsAndOverrides(nonEmpty);
+  const parsed = envSchema.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? 'environment');
+      problems.push(`${variable}: ${issue.message}${describeReceived(variable, values[variable])}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return deepFreeze(group(parsed.data, pathOverrides));
+}
+
+function describeReceived(variable: string, value: string | undefined): string {
+  if (value === undefined || variable.includes('TOKEN') || variable.includes('URL')) return '';
+  return ` (got "${value}")`;
+}
+
+/** The API token, or a ConfigError naming both ways to provide it. */
+export function requireApiToken(config: Config): string {
+  const token = config.betterworks.apiToken;
+  if (!token) {
+    throw new ConfigError([
+      'BETTERWORKS_API_TOKEN: expected the Betterworks API key (or a file holding it in BETTERWORKS_API_TOKEN_FILE)',
+    ]);
+  }
+  return token;
+}
+
+/** Names of every variable the schema reads, for the docker-compose check and the README. */
+export const configVariableNames: readonly string[] = [
+  ...Object.keys(envSchema.shape),
+  'BETTERWORKS_API_TOKEN_FILE',
+];
+
+/** True for variables that are valid by pattern rather than by name. */
+export function isPatternVariable(name: string): boolean {
+  return name.startsWith(PATH_PREFIX);
+}
