@@ -35,6 +35,34 @@ function buildProgram(): Command {
     .description('create the database named in DATABASE_URL if needed and apply pending migrations')
     .action(() => commandHandlers.migrate());
 
+  program
+    .command('simulate')
+    .description('serve a fake Betterworks API with deterministic data (for demos, tests and benchmarks)')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', numberOption('--port'), 4010)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--seed <n>', 'data seed', numberOption('--seed'), 1)
+    .option('--scale <n>', 'company size: 1 is about 500 people', numberOption('--scale'), 1)
+    .option('--latency-ms <n>', 'added latency per request', numberOption('--latency-ms'), 0)
+    .option(
+      '--rate-limit-rps <n>',
+      'answer 429 above this many requests per second (0: off)',
+      numberOption('--rate-limit-rps'),
+      0,
+    )
+    .option(
+      '--fault-rate <share>',
+      'share of requests answered 500/502/503 or dropped',
+      numberOption('--fault-rate'),
+      0,
+    )
+    .option(
+      '--malformed-rate <share>',
+      'share of records that are malformed',
+      numberOption('--malformed-rate'),
+      0,
+    )
+    .action((options) => commandHandlers.simulate(options));
+
   return program;
 }
 

@@ -4,6 +4,7 @@
  */
 import { loadConfig } from './config.ts';
 import { registerUrlSecret, setLogLevel } from './logger.ts';
+import { DEFAULT_KEYS, startSimulator } from './simulator/server.ts';
 import { migrateDatabase } from './warehouse/db.ts';
 
 function configure() {
@@ -22,6 +23,41 @@ async function migrate(): Promise<void> {
   for (const migration of result.applied) process.stdout.write(`applied ${migration}\n`);
 }
 
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => resolve(signal);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+interface SimulateFlags {
+  port: number;
+  host: string;
+  seed: number;
+  scale: number;
+  latencyMs: number;
+  rateLimitRps: number;
+  faultRate: number;
+  malformedRate: number;
+}
+
+async function simulate(flags: SimulateFlags): Promise<void> {
+  const simulator = await startSimulator(flags);
+  const keys = Object.entries(DEFAULT_KEYS)
+    .map(([key, info]) => `  ${key.padEnd(20)} ${info.status === 'active' ? info.role : info.status}`)
+    .join('\n');
+  process.stdout.write(
+    `Betterworks simulator (seed ${flags.seed}, scale ${flags.scale}) at ${simulator.baseUrl}\n` +
+      `Keys (send as "Authorization: APIToken <key>"):\n${keys}\n` +
+      `Try: BETTERWORKS_BASE_URL=${simulator.baseUrl} BETTERWORKS_API_TOKEN=sim_super_admin npx bwsync probe\n`,
+  );
+  await untilSignal();
+  await simulator.stop();
+}
+
 export const commandHandlers = {
   migrate,
+  simulate,
 };
