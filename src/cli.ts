@@ -63,6 +63,12 @@ function buildProgram(): Command {
     )
     .action((options) => commandHandlers.simulate(options));
 
+  program
+    .command('probe')
+    .description('call each catalog resource once with the configured key and report what the tenant returns')
+    .option('--json', 'print the report as JSON')
+    .action((options) => commandHandlers.probe(options));
+
   return program;
 }
 

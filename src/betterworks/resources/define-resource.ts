@@ -95,3 +95,14 @@ export function mainTable(resource: Resource): string {
   if (!first) throw new Error(`resource ${resource.name} declares no table`);
   return first;
 }
+
+/** The resource's path: the operator's override when there is one, else the catalog's. */
+export function resourcePath(resource: Resource, overrides: Readonly<Record<string, string>>): string {
+  return overrides[resource.name] ?? resource.path;
+}
+
+/** Top-level field names the resource's schema declares. */
+export function declaredFields(resource: Resource): string[] {
+  const shape = (resource.schema as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}

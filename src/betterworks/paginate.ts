@@ -1,0 +1,98 @@
+/**
+ * Pages through one resource, yielding page by page (never a whole resource). Understands the envelopes the
+ * API is known or suspected to use: `{results, more, nextURL}`, `{results, next}` (DRF) and bare arrays.
+ * A next-page URL on another origin is refused by the client, and a loop guard stops a repeating sequence.
+ */
+import { BadResponseError, PageLoopError } from '../errors.ts';
+import type { ApiClient, RequestContext } from './client.ts';
+import type { Resource } from './resources/define-resource.ts';
+
+export type SeenPaginationStyle = 'more-next-url' | 'drf' | 'array' | 'single';
+
+export interface Page {
+  /** 0-based position of this page in the pass. */
+  index: number;
+  url: string;
+  records: unknown[];
+  /** The URL of the next page, or null at the end. */
+  nextUrl: string | null;
+  style: SeenPaginationStyle;
+  requestId: string;
+  /** DRF's `count`, when the API sent one. */
+  total?: number;
+}
+
+/** The URL of a resource's first page. */
+export function firstPageUrl(resource: Resource, path: string, pageSize: number): string {
+  return resource.pagination === 'drf' ? `${path}?page_size=${pageSize}` : path;
+}
+
+/** Reads one page body into records, the next URL and the envelope style. */
+export function readEnvelope(body: unknown): Omit<Page, 'index' | 'url' | 'requestId'> | string {
+  if (Array.isArray(body)) return { records: body, nextUrl: null, style: 'array' };
+  if (!body || typeof body !== 'object') return 'expected a JSON object or array';
+  const envelope = body as Record<string, unknown>;
+  if (!Array.isArray(envelope.results)) return 'expected a "results" array';
+  const records = envelope.results;
+  if ('more' in envelope || 'nextURL' in envelope) {
+    const more = envelope.more === true;
+    const next = typeof envelope.nextURL === 'string' && envelope.nextURL ? envelope.nextURL : null;
+    return { records, nextUrl: more ? next : null, style: 'more-next-url' };
+  }
+  if ('next' in envelope) {
+    const next = typeof envelope.next === 'string' && envelope.next ? envelope.next : null;
+    const total = typeof envelope.count === 'number' ? envelope.count : undefined;
+    return { records, nextUrl: next, style: 'drf', total };
+  }
+  return { records, nextUrl: null, style: 'single' };
+}
+
+function idsAtEnds(records: unknown[]): string {
+  const idOf = (record: unknown) =>
+    record && typeof record === 'object' && 'id' in record ? String((record as { id: unknown }).id) : '?';
+  return records.length === 0 ? '' : `${idOf(records[0])}…${idOf(records.at(-1))}#${records.length}`;
+}
+
+export interface PaginateOptions extends RequestContext {
+  /** Where to start: a checkpoint's next URL, or the first page. */
+  startUrl: string;
+  /** Index of the first page yielded (pages already behind a checkpoint). */
+  startIndex?: number;
+}
+
+/** Yields every page from `startUrl` to the end. */
+export async function* paginate(client: ApiClient, options: PaginateOptions): AsyncGenerator<Page> {
+  const requested = new Set<string>();
+  let previousEnds = '';
+  let url: string | null = options.startUrl;
+  let index = options.startIndex ?? 0;
+  while (url) {
+    const resolved = client.resolve(url, options).toString();
+    if (requested.has(resolved)) {
+      throw new PageLoopError({
+        method: 'GET',
+        path: new URL(resolved).pathname,
+        requestId: '(not sent)',
+        resource: options.resource,
+      });
+    }
+    requested.add(resolved);
+    const response = await client.getJson(resolved, options);
+    const envelope = readEnvelope(response.body);
+    const info = {
+      method: 'GET',
+      path: new URL(resolved).pathname,
+      status: response.status,
+      requestId: response.requestId,
+      resource: options.resource,
+    };
+    if (typeof envelope === 'string') throw new BadResponseError(info, envelope);
+    const ends = idsAtEnds(envelope.records);
+    if (index > (options.startIndex ?? 0) && ends !== '' && ends === previousEnds)
+      throw new PageLoopError(info);
+    previousEnds = ends;
+    yield { ...envelope, index, url: resolved, requestId: response.requestId };
+    index++;
+    url = envelope.nextUrl;
+  }
+}
