@@ -210,13 +210,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return sendJson(res, 404, { detail: SIM_MESSAGES.notFound });
   }
 
-  function serveResource(
-    res: ServerResponse,
-    route: Route,
-    url: URL,
-    viewer: Viewer,
-    requestId: string,
-  ): void {
+  function serveResource(res: ServerResponse, route: Route, url: URL, viewer: Viewer, requestId: string) {
     const { resource } = route;
     const headers = { 'X-Request-Id': requestId };
     if (resource.pagination === 'more-next-url') {
