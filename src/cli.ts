@@ -3,7 +3,7 @@
  * `bwsync`: the command line. Thin: parses flags, loads config, calls the engine, prints, sets the exit
  * code. Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 partial (some resources refused).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { commandHandlers } from './commands.ts';
 import { BwsyncError, ConfigError } from './errors.ts';
 import { log, scrubSecrets } from './logger.ts';
@@ -69,6 +69,27 @@ function buildProgram(): Command {
     .option('--json', 'print the report as JSON')
     .action((options) => commandHandlers.probe(options));
 
+  program
+    .command('sync')
+    .description('sync resources from Betterworks into the warehouse, in this process (no Redis needed)')
+    .argument('[resources...]', 'resources to sync (default: all)')
+    .option('--full', 'ignore any saved checkpoint and start a fresh pass')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option(
+      '--allow-deletes',
+      'confirm a deletion larger than SYNC_DELETE_MAX_SHARE (after checking the source)',
+    )
+    .addOption(new Option('--trigger <name>', 'recorded in sync_runs.trigger').default('cli').hideHelp())
+    .action((names: string[], options) => commandHandlers.sync(names, options));
+
+  program
+    .command('runs')
+    .description('list recent sync runs')
+    .option('--resource <name>', 'only this resource')
+    .option('--limit <n>', 'how many', numberOption('--limit'), 20)
+    .option('--json', 'print as JSON')
+    .action((options) => commandHandlers.runs(options));
+
   return program;
 }
 
@@ -92,6 +113,8 @@ function reportFailure(error: unknown): number {
     ) {
       return EXIT.ok;
     }
+    // Commander printed its own parse errors; ours (thrown by handlers) are printed here.
+    if (error.code.startsWith('bwsync.')) process.stderr.write(`bwsync: ${error.message}\n`);
     return EXIT.usage;
   }
   if (error instanceof ConfigError) {

@@ -2,14 +2,21 @@
  * What each `bwsync` subcommand does, once commander has parsed its flags. Each handler loads the config
  * it needs, calls the engine and prints; errors propagate to cli.ts, which maps them to exit codes.
  */
+
+import { CommanderError } from 'commander';
 import { createApiClient } from './betterworks/client.ts';
 import { probeAll } from './betterworks/probe.ts';
-import { resources } from './betterworks/resources/registry.ts';
+import type { Resource } from './betterworks/resources/define-resource.ts';
+import { findResource, resources } from './betterworks/resources/registry.ts';
 import { type Config, loadConfig, requireApiToken } from './config.ts';
 import { formatTable } from './format-table.ts';
 import { log, registerSecret, registerUrlSecret, setLogLevel } from './logger.ts';
 import { DEFAULT_KEYS, startSimulator } from './simulator/server.ts';
-import { migrateDatabase } from './warehouse/db.ts';
+import { createProgressDisplay } from './sync/progress-display.ts';
+import { summaryJson, summaryText } from './sync/summary.ts';
+import { createSyncContext } from './sync/sync-context.ts';
+import { type SyncSummary, syncResources } from './sync/sync-resources.ts';
+import { createDb, migrateDatabase } from './warehouse/db.ts';
 
 function configure(): Config {
   const config = loadConfig();
@@ -113,8 +120,140 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   await simulator.stop();
 }
 
+/** Resources named on the command line (all when none), or a usage error listing the known ones. */
+function selectResources(names: readonly string[]): Resource[] {
+  if (names.length === 0) return [...resources];
+  const unknown = names.filter((name) => !findResource(name));
+  if (unknown.length > 0) {
+    throw new CommanderError(
+      2,
+      'bwsync.unknownResource',
+      `unknown resource ${unknown.join(', ')}; expected one of ${resources.map((r) => r.name).join(', ')}`,
+    );
+  }
+  return [...new Set(names)].map((name) => findResource(name) as Resource);
+}
+
+const EXIT_FOR_STATUS = { ok: 0, failed: 1, partial: 3 } as const;
+
+/** Runs a sync in this process with progress on a terminal; returns the summary. */
+async function runSyncCommand(
+  config: Config,
+  selected: readonly Resource[],
+  options: { trigger: string; restart: boolean; allowMassDelete: boolean },
+): Promise<SyncSummary> {
+  const context = createSyncContext(config, log);
+  const display = createProgressDisplay();
+  const abort = new AbortController();
+  const onSignal = () =>
+    abort.abort(new Error('interrupted; the last committed batch is kept and the next run resumes from it'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await syncResources(selected, context.deps, {
+      ...options,
+      concurrency: config.sync.concurrency,
+      signal: abort.signal,
+      onProgress: (progress) => display.update(progress),
+    });
+  } finally {
+    display.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await context.close();
+  }
+}
+
+interface SyncFlags {
+  full?: boolean;
+  json?: boolean;
+  allowDeletes?: boolean;
+  trigger: string;
+}
+
+async function sync(names: string[], flags: SyncFlags): Promise<void> {
+  const selected = selectResources(names);
+  const config = configure();
+  requireApiToken(config);
+  const summary = await runSyncCommand(config, selected, {
+    trigger: flags.trigger,
+    restart: flags.full ?? false,
+    allowMassDelete: flags.allowDeletes ?? false,
+  });
+  process.stdout.write(
+    flags.json ? `${JSON.stringify(summaryJson(summary), null, 2)}\n` : `${summaryText(summary)}\n`,
+  );
+  process.exitCode = EXIT_FOR_STATUS[summary.status];
+}
+
+interface RunsFlags {
+  resource?: string;
+  limit: number;
+  json?: boolean;
+}
+
+async function runs(flags: RunsFlags): Promise<void> {
+  if (flags.resource) selectResources([flags.resource]);
+  const config = configure();
+  const { db } = createDb(config.database.url, { maxConnections: 1, applicationName: 'bwsync-runs' });
+  try {
+    let query = db.selectFrom('sync_runs').selectAll().orderBy('id', 'desc').limit(flags.limit);
+    if (flags.resource) query = query.where('resource', '=', flags.resource);
+    const rows = await query.execute();
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return;
+    }
+    if (rows.length === 0) {
+      process.stdout.write('no runs yet; start one with `bwsync sync`\n');
+      return;
+    }
+    const table = formatTable(
+      [
+        'id',
+        'resource',
+        'trigger',
+        'mode',
+        'status',
+        'started',
+        'duration',
+        'seen',
+        'ins',
+        'upd',
+        'del',
+        'rej',
+        '429s',
+        'error',
+      ],
+      rows.map((r) => [
+        Number(r.id),
+        r.resource,
+        r.trigger,
+        r.mode,
+        r.status,
+        r.started_at.toISOString().replace('T', ' ').slice(0, 19),
+        r.finished_at
+          ? `${((r.finished_at.getTime() - r.started_at.getTime()) / 1000).toFixed(1)}s`
+          : 'running',
+        Number(r.rows_seen),
+        Number(r.rows_inserted),
+        Number(r.rows_updated),
+        Number(r.rows_deleted),
+        Number(r.rows_rejected),
+        r.http_429s,
+        r.error_code ?? '',
+      ]),
+    );
+    process.stdout.write(`${table}\n`);
+  } finally {
+    await db.destroy();
+  }
+}
+
 export const commandHandlers = {
   migrate,
   simulate,
   probe,
+  sync,
+  runs,
 };

@@ -63,6 +63,7 @@ const envSchema = z.object({
     .min(0, 'expected a share between 0 and 1')
     .max(1, 'expected a share between 0 and 1')
     .default(0.1),
+  SYNC_DELETE_GUARD_MIN_ROWS: nonNegativeInt(10),
   SYNC_LOCK_TIMEOUT_MS: nonNegativeInt(10_000),
 });
 
@@ -124,6 +125,7 @@ function group(env: z.infer<typeof envSchema>, pathOverrides: Record<string, str
       batchRows: env.SYNC_BATCH_ROWS,
       concurrency: env.SYNC_CONCURRENCY,
       deleteMaxShare: env.SYNC_DELETE_MAX_SHARE,
+      deleteGuardMinRows: env.SYNC_DELETE_GUARD_MIN_ROWS,
       lockTimeoutMs: env.SYNC_LOCK_TIMEOUT_MS,
     },
   };

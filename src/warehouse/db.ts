@@ -118,3 +118,19 @@ export async function migrateDatabase(url: string): Promise<MigrateResult> {
     await db.destroy();
   }
 }
+
+/**
+ * A Kysely instance bound to one pg client. A sync run keeps one connection for its advisory lock, its
+ * temp staging tables and its transactions, so COPY, upserts and the checkpoint commit together.
+ */
+export function dbOnClient(client: pg.ClientBase): Db {
+  const poolClient = {
+    query: client.query.bind(client),
+    release: () => {},
+  };
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: { connect: async () => poolClient, end: async () => {} } as unknown as pg.Pool,
+    }),
+  });
+}

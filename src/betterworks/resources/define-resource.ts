@@ -8,7 +8,11 @@ import type { z } from 'zod';
 /** `more-next-url`: `{results, more, nextURL}` (goals/filter). `drf`: `{count, next, previous, results}`. */
 export type PaginationStyle = 'more-next-url' | 'drf';
 
-/** A warehouse row: column name → value (null, string, number, boolean, Date, or JSON-able object). */
+/**
+ * A warehouse row: column name → value (null, string, number, boolean, Date, or JSON-able object).
+ * A main-table row may carry `raw` (the part of the payload it came from, e.g. a nested key result);
+ * without it the loader stores the whole record for the first main row and the row itself otherwise.
+ */
 export type Row = Record<string, unknown>;
 
 export interface TableSpec {

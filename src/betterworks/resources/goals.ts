@@ -117,12 +117,14 @@ export const goals = defineResource({
     },
   },
   changedAtColumn: 'updated_at',
-  toRows: (goal) => {
+  toRows: (goal, raw) => {
     const objective = goalRowFromApi(goal, null);
-    const keyResults = (goal.children ?? []).map((child) => ({
+    const rawChildren = Array.isArray(raw.children) ? raw.children : [];
+    const keyResults = (goal.children ?? []).map((child, k) => ({
       ...goalRowFromApi(child, goal.id),
       is_key_result: true,
       is_private: child.is_private ?? objective.is_private,
+      raw: rawChildren[k],
     }));
     return { goals: [objective, ...keyResults] };
   },

@@ -1,0 +1,538 @@
+/**
+ * `runSync`: one run of one resource, from the API into the warehouse.
+ *
+ * - Streams page by page: the next page is fetched while the current batch is written; memory holds one
+ *   batch and one page, whatever the size of the resource.
+ * - Checkpoints: each batch commits in one transaction with the position after it (the next page's URL),
+ *   the run's counters and the ids it saw. A run that dies resumes from its last checkpoint; the pass
+ *   (and so delete detection) spans every run that contributed to it.
+ * - Delete detection only after the last page of a pass is committed; never after a partial pass.
+ * - One run per resource at a time, across processes: a Postgres advisory lock, held on the run's own
+ *   connection, which also owns the staging tables.
+ * - A dropped database connection (restart, failover, pg_terminate_backend) is retried from the last
+ *   checkpoint; API errors end the run with a typed status.
+ */
+import { sql } from 'kysely';
+import type pg from 'pg';
+import type { ApiClient, RequestCounters } from '../betterworks/client.ts';
+import { newCounters } from '../betterworks/client.ts';
+import { normalizeRecord, type RejectedRecord } from '../betterworks/normalize.ts';
+import { firstPageUrl, type Page, paginate } from '../betterworks/paginate.ts';
+import { type Resource, resourcePath } from '../betterworks/resources/define-resource.ts';
+import { ApiError, BwsyncError, ForbiddenError, LockTimeoutError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import {
+  addCounts,
+  emptyCounts,
+  type LoadCounts,
+  type LoadItem,
+  loadBatch,
+} from '../warehouse/bulk-loader.ts';
+import { type Db, dbOnClient } from '../warehouse/db.ts';
+import { reconcileDeletes } from '../warehouse/reconcile.ts';
+import type { Checkpoint, RunStatus } from '../warehouse/tables.ts';
+
+export interface SyncSettings {
+  batchRows: number;
+  lockTimeoutMs: number;
+  deleteMaxShare: number;
+  deleteGuardMinRows: number;
+  pageSize: number;
+  pathOverrides: Readonly<Record<string, string>>;
+}
+
+export interface SyncDeps {
+  /** Pool for the run's own connection; `db` is a Kysely over the same pool. */
+  pool: pg.Pool;
+  db: Db;
+  client: ApiClient;
+  settings: SyncSettings;
+  log: Logger;
+}
+
+export interface SyncProgress {
+  resource: string;
+  runId: number;
+  pages: number;
+  records: number;
+  startedAt: number;
+}
+
+export interface SyncOptions {
+  /** Recorded in sync_runs.trigger: cli, schedule, backfill, demo… */
+  trigger: string;
+  /** Ignore a saved checkpoint and start a new pass. */
+  restart?: boolean;
+  signal?: AbortSignal;
+  /** Confirms a deletion larger than the guard allows. */
+  allowMassDelete?: boolean;
+  onProgress?(progress: SyncProgress): void;
+}
+
+export interface RunResult {
+  runId: number | null;
+  resource: string;
+  status: Exclude<RunStatus, 'running'>;
+  mode: 'full' | 'resume';
+  pages: number;
+  seen: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+  recordsChanged: number | null;
+  deleteRefused: boolean;
+  http: RequestCounters;
+  durationMs: number;
+  errorCode?: string;
+  errorMessage?: string;
+  error?: unknown;
+}
+
+const LOCK_POLL_MS = 250;
+const DB_RETRIES = 5;
+
+const TRANSIENT_DB_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+/** A dropped or refused database connection, worth reconnecting for. */
+export function isTransientDbError(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const code = (error as { code?: unknown }).code;
+  if (
+    typeof code === 'string' &&
+    (TRANSIENT_DB_CODES.has(code) || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(code))
+  ) {
+    return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection error|not queryable|terminating connection/i.test(message);
+}
+
+function lockKey(resource: string): string {
+  return `bwsync:${resource}`;
+}
+
+async function acquireLock(client: pg.ClientBase, resource: string, timeoutMs: number, signal?: AbortSignal) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await client.query<{ locked: boolean }>(
+      'select pg_try_advisory_lock(hashtext($1)) as locked',
+      [lockKey(resource)],
+    );
+    if (result.rows[0]?.locked) return;
+    if (Date.now() >= deadline || signal?.aborted) throw new LockTimeoutError(resource, timeoutMs);
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
+}
+
+/** Starts fetching page n+1 as soon as page n is handed over, so fetching overlaps writing. */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let pending = source.next();
+  // The consumer may stop early; a rejection of the page nobody awaits must not crash the process.
+  pending.catch(() => {});
+  try {
+    for (;;) {
+      const result = await pending;
+      if (result.done) return;
+      pending = source.next();
+      pending.catch(() => {});
+      yield result.value;
+    }
+  } finally {
+    await source.return(undefined).catch(() => {});
+  }
+}
+
+interface PassState {
+  runId: number;
+  passId: number;
+  resumed: boolean;
+  startUrl: string | null;
+  startIndex: number;
+}
+
+/** Opens the run: a sync_runs row, and the pass it continues or starts. */
+async function openRun(db: Db, resource: Resource, deps: SyncDeps, options: SyncOptions): Promise<PassState> {
+  return db.transaction().execute(async (trx) => {
+    const state = await trx
+      .selectFrom('sync_state')
+      .selectAll()
+      .where('resource', '=', resource.name)
+      .forUpdate()
+      .executeTakeFirst();
+    const checkpoint = state?.checkpoint ?? null;
+    const resumed = !options.restart && checkpoint !== null && state?.pass_id != null;
+    const run = await trx
+      .insertInto('sync_runs')
+      .values({
+        resource: resource.name,
+        trigger: options.trigger,
+        mode: resumed ? 'resume' : 'full',
+        resumed_from_run_id: resumed ? String(state?.pass_id) : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const runId = Number(run.id);
+    // We hold the resource's lock, so any run still marked running died without finishing.
+    await trx
+      .updateTable('sync_runs')
+      .set({
+        status: 'failed',
+        finished_at: sql<Date>`now()`,
+        error_code: 'RUN_INTERRUPTED',
+        error_message: `the process stopped before the run finished; run ${runId} ${resumed ? 'resumed it from its checkpoint' : 'started a new pass'}`,
+      })
+      .where('resource', '=', resource.name)
+      .where('status', '=', 'running')
+      .where('id', '!=', String(runId))
+      .execute();
+    if (resumed && checkpoint) {
+      return {
+        runId,
+        passId: Number(state?.pass_id),
+        resumed,
+        startUrl: checkpoint.nextUrl,
+        startIndex: checkpoint.pages,
+      };
+    }
+    if (state?.pass_id != null)
+      await trx.deleteFrom('sync_seen').where('pass_id', '=', String(state.pass_id)).execute();
+    const fresh = {
+      pass_id: String(runId),
+      pass_started_at: new Date(),
+      checkpoint: null,
+      updated_at: new Date(),
+    };
+    await trx
+      .insertInto('sync_state')
+      .values({ resource: resource.name, ...fresh })
+      .onConflict((oc) => oc.column('resource').doUpdateSet(fresh))
+      .execute();
+    const path = resourcePath(resource, deps.settings.pathOverrides);
+    return {
+      runId,
+      passId: runId,
+      resumed: false,
+      startUrl: firstPageUrl(resource, path, deps.settings.pageSize),
+      startIndex: 0,
+    };
+  });
+}
+
+/** After a reconnect: continue from whatever the last committed checkpoint says. */
+async function reopenPass(db: Db, resource: Resource, pass: PassState): Promise<PassState> {
+  const state = await db
+    .selectFrom('sync_state')
+    .select('checkpoint')
+    .where('resource', '=', resource.name)
+    .executeTakeFirst();
+  const checkpoint = state?.checkpoint ?? null;
+  return checkpoint ? { ...pass, startUrl: checkpoint.nextUrl, startIndex: checkpoint.pages } : pass;
+}
+
+interface Tally extends LoadCounts {
+  pages: number;
+  rejected: number;
+}
+
+/** Commits one batch: rows, rejects, counters and the checkpoint after it, in one transaction. */
+async function commitBatch(
+  client: pg.ClientBase,
+  db: Db,
+  resource: Resource,
+  pass: PassState,
+  batch: { items: LoadItem[]; rejects: RejectedRecord[]; pages: number; checkpoint: Checkpoint },
+  tally: Tally,
+  http: RequestCounters,
+): Promise<void> {
+  const next = await db.transaction().execute(async (trx) => {
+    const counts = await loadBatch(client, resource, batch.items, { runId: pass.runId, passId: pass.passId });
+    if (batch.rejects.length > 0) {
+      await trx
+        .insertInto('sync_rejects')
+        .values(
+          batch.rejects.map((reject) => ({
+            resource: resource.name,
+            run_id: String(pass.runId),
+            record_id: reject.recordId,
+            reason: reject.reason,
+            issues: JSON.stringify(reject.issues),
+            raw: reject.raw === null ? null : JSON.stringify(reject.raw),
+          })),
+        )
+        .execute();
+    }
+    await trx
+      .updateTable('sync_state')
+      .set({ checkpoint: JSON.stringify(batch.checkpoint), updated_at: new Date() })
+      .where('resource', '=', resource.name)
+      .execute();
+    const after = { ...tally };
+    addCounts(after, counts);
+    after.pages += batch.pages;
+    after.rejected += batch.rejects.length;
+    await trx
+      .updateTable('sync_runs')
+      .set(runCounters(after, http))
+      .where('id', '=', String(pass.runId))
+      .execute();
+    return after;
+  });
+  // Only once the transaction has committed do its counts belong to the run.
+  Object.assign(tally, next);
+}
+
+function runCounters(tally: Tally, http: RequestCounters) {
+  return {
+    pages: tally.pages,
+    rows_seen: tally.seen,
+    rows_inserted: tally.inserted,
+    rows_updated: tally.updated,
+    rows_unchanged: tally.unchanged,
+    rows_deleted: tally.deleted,
+    rows_rejected: tally.rejected,
+    http_requests: http.requests,
+    http_retries: http.retries,
+    http_429s: http.throttled,
+  };
+}
+
+/** Fetches from the pass's position to its end, committing batch by batch. */
+async function fetchPass(
+  client: pg.ClientBase,
+  db: Db,
+  resource: Resource,
+  pass: PassState,
+  deps: SyncDeps,
+  options: SyncOptions,
+  tally: Tally,
+  http: RequestCounters,
+  startedAt: number,
+): Promise<void> {
+  if (pass.startUrl === null) return;
+  let items: LoadItem[] = [];
+  let rejects: RejectedRecord[] = [];
+  let pages = 0;
+  let pendingRows = 0;
+  let last: Page | null = null;
+  const flush = async () => {
+    if (!last || pages === 0) return;
+    const checkpoint = { nextUrl: last.nextUrl, pages: last.index + 1 } as Checkpoint;
+    await commitBatch(client, db, resource, pass, { items, rejects, pages, checkpoint }, tally, http);
+    items = [];
+    rejects = [];
+    pages = 0;
+    pendingRows = 0;
+  };
+  const source = paginate(deps.client, {
+    startUrl: pass.startUrl,
+    startIndex: pass.startIndex,
+    resource: resource.name,
+    signal: options.signal,
+    counters: http,
+  });
+  try {
+    for await (const page of readAhead(source)) {
+      for (const record of page.records) {
+        const result = normalizeRecord(resource, record);
+        if (result.ok) {
+          items.push({ rows: result.rows, raw: result.raw, cleaned: result.cleaned });
+          pendingRows++;
+        } else {
+          rejects.push(result.reject);
+        }
+      }
+      pages++;
+      last = page;
+      options.onProgress?.({
+        resource: resource.name,
+        runId: pass.runId,
+        pages: tally.pages + pages,
+        records: tally.seen + pendingRows,
+        startedAt,
+      });
+      if (pendingRows >= deps.settings.batchRows) await flush();
+    }
+  } catch (error) {
+    // Pages already read are whole and valid: commit them with their checkpoint before stopping.
+    if (error instanceof ApiError || options.signal?.aborted) await flush();
+    throw error;
+  }
+  await flush();
+  if (last === null) {
+    // An empty first page: the pass is complete with nothing in it.
+    await db
+      .updateTable('sync_state')
+      .set({ checkpoint: JSON.stringify({ nextUrl: null, pages: pass.startIndex }), updated_at: new Date() })
+      .where('resource', '=', resource.name)
+      .execute();
+  }
+}
+
+async function finishPass(
+  client: pg.ClientBase,
+  db: Db,
+  resource: Resource,
+  pass: PassState,
+  deps: SyncDeps,
+  options: SyncOptions,
+  tally: Tally,
+  log: Logger,
+) {
+  return db.transaction().execute(async (trx) => {
+    const result = await reconcileDeletes(client, resource, {
+      runId: pass.runId,
+      passId: pass.passId,
+      maxShare: deps.settings.deleteMaxShare,
+      minRows: deps.settings.deleteGuardMinRows,
+      allowMassDelete: options.allowMassDelete ?? false,
+    });
+    if (result.refused) {
+      log.warn(
+        { resource: resource.name, live: result.live, missing: result.missing, runId: pass.runId },
+        `refused to delete ${result.missing} of ${result.live} live ${resource.name} rows (more than ` +
+          `${Math.round(deps.settings.deleteMaxShare * 100)}%); if the source really lost them, run ` +
+          `\`bwsync sync ${resource.name} --allow-deletes\` (or raise SYNC_DELETE_MAX_SHARE)`,
+      );
+    }
+    tally.deleted += result.deleted;
+    await trx.deleteFrom('sync_seen').where('pass_id', '=', String(pass.passId)).execute();
+    await trx
+      .updateTable('sync_state')
+      .set({
+        checkpoint: null,
+        pass_id: null,
+        pass_started_at: null,
+        last_complete_run_id: String(pass.runId),
+        last_complete_at: new Date(),
+        updated_at: new Date(),
+      })
+      .where('resource', '=', resource.name)
+      .execute();
+    return result;
+  });
+}
+
+function statusFor(error: unknown): Exclude<RunStatus, 'running' | 'ok' | 'partial'> {
+  return error instanceof ForbiddenError ? 'forbidden' : 'failed';
+}
+
+function describe(error: unknown): { code: string; message: string } {
+  if (error instanceof BwsyncError) return { code: error.code, message: error.message };
+  if (error instanceof Error && error.name === 'AbortError')
+    return { code: 'ABORTED', message: error.message };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Runs one resource. Never throws for API or data problems: the result carries the status. */
+export async function runSync(resource: Resource, deps: SyncDeps, options: SyncOptions): Promise<RunResult> {
+  const startedAt = Date.now();
+  const log = deps.log.child({ resource: resource.name });
+  const http = newCounters();
+  const tally: Tally = { ...emptyCounts(), pages: 0, rejected: 0 };
+  let pass: PassState | null = null;
+  let deleteRefused = false;
+  let status: RunResult['status'] = 'ok';
+  let failure: unknown;
+
+  for (let attempt = 0; ; attempt++) {
+    const client = await deps.pool.connect();
+    let broken = false;
+    try {
+      const db = dbOnClient(client);
+      await acquireLock(client, resource.name, deps.settings.lockTimeoutMs, options.signal);
+      try {
+        const current: PassState =
+          pass === null ? await openRun(db, resource, deps, options) : await reopenPass(db, resource, pass);
+        if (pass === null) {
+          log.info(
+            { runId: current.runId, mode: current.resumed ? 'resume' : 'full', from: current.startIndex },
+            'sync started',
+          );
+        }
+        pass = current;
+        await fetchPass(client, db, resource, current, deps, options, tally, http, startedAt);
+        const reconciled = await finishPass(client, db, resource, current, deps, options, tally, log);
+        deleteRefused = reconciled.refused;
+        status = deleteRefused ? 'partial' : 'ok';
+      } finally {
+        await client
+          .query('select pg_advisory_unlock(hashtext($1))', [lockKey(resource.name)])
+          .catch(() => {});
+      }
+      break;
+    } catch (error) {
+      broken = isTransientDbError(error);
+      if (broken && attempt < DB_RETRIES && !options.signal?.aborted) {
+        log.warn(
+          { err: error, attempt: attempt + 1 },
+          'database connection lost; resuming from the last checkpoint',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+        continue;
+      }
+      failure = error;
+      status = error instanceof LockTimeoutError ? 'failed' : statusFor(error);
+      break;
+    } finally {
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  const durationMs = Date.now() - startedAt;
+  const error = failure === undefined ? undefined : describe(failure);
+  if (pass !== null) {
+    await recordFinish(deps.db, pass.runId, status, tally, http, deleteRefused, error).catch(
+      (recordError: unknown) => log.error({ err: recordError }, 'could not record the end of the run'),
+    );
+  }
+  const changed = resource.changedAtColumn ? tally.changed : null;
+  if (error) log.warn({ runId: pass?.runId, status, code: error.code }, error.message);
+  else log.info({ runId: pass?.runId, status, ...tally, durationMs }, 'sync finished');
+  return {
+    runId: pass?.runId ?? null,
+    resource: resource.name,
+    status,
+    mode: pass?.resumed ? 'resume' : 'full',
+    pages: tally.pages,
+    seen: tally.seen,
+    inserted: tally.inserted,
+    updated: tally.updated,
+    unchanged: tally.unchanged,
+    deleted: tally.deleted,
+    rejected: tally.rejected,
+    recordsChanged: changed,
+    deleteRefused,
+    http,
+    durationMs,
+    errorCode: error?.code ?? (deleteRefused ? 'DELETE_GUARD' : undefined),
+    errorMessage: error?.message,
+    error: failure,
+  };
+}
+
+async function recordFinish(
+  db: Db,
+  runId: number,
+  status: RunStatus,
+  tally: Tally,
+  http: RequestCounters,
+  deleteRefused: boolean,
+  error: { code: string; message: string } | undefined,
+): Promise<void> {
+  await db
+    .updateTable('sync_runs')
+    .set({
+      ...runCounters(tally, http),
+      status,
+      finished_at: sql<Date>`now()`,
+      records_changed: tally.changed,
+      delete_refused: deleteRefused,
+      error_code: error?.code ?? (deleteRefused ? 'DELETE_GUARD' : null),
+      error_message:
+        error?.message ?? (deleteRefused ? 'delete detection refused a mass deletion; see the log' : null),
+    })
+    .where('id', '=', String(runId))
+    .execute();
+}

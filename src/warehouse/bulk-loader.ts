@@ -1,0 +1,226 @@
+/**
+ * Writes one batch of normalized records into a resource's tables: COPY into a temp staging table, then
+ * one `INSERT … ON CONFLICT … DO UPDATE … WHERE _hash IS DISTINCT FROM …` per table, so unchanged rows are
+ * not rewritten (and `_synced_at` does not move). Children of a record missing from its latest payload are
+ * soft-deleted; every main-table id is recorded as seen for the pass, for delete detection at its end.
+ *
+ * Must run inside the caller's transaction, on the connection that owns the staging tables.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import {
+  mainTable,
+  type Resource,
+  type Row,
+  type TableSpec,
+} from '../betterworks/resources/define-resource.ts';
+
+/** A normalized record, as the loader takes it. */
+export interface LoadItem {
+  rows: Record<string, Row[]>;
+  raw: Record<string, unknown>;
+  cleaned: boolean;
+}
+
+export interface LoadCounts {
+  seen: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Child rows soft-deleted because their parent's payload no longer lists them. */
+  deleted: number;
+  /** Main-table records that are new or whose change time moved (resources with one). */
+  changed: number;
+}
+
+export function emptyCounts(): LoadCounts {
+  return { seen: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, changed: 0 };
+}
+
+export function addCounts(into: LoadCounts, more: LoadCounts): void {
+  for (const key of Object.keys(more) as (keyof LoadCounts)[]) into[key] += more[key];
+}
+
+const BOOKKEEPING_STAGED = ['raw', '_hash', '_cleaned'] as const;
+
+const q = pg.escapeIdentifier;
+
+function stageName(table: string): string {
+  return `bwsync_stage_${table}`;
+}
+
+/** Encodes one value for COPY's text format. */
+function copyValue(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  let text: string;
+  if (value instanceof Date) text = value.toISOString();
+  else if (typeof value === 'boolean') text = value ? 't' : 'f';
+  else if (typeof value === 'object') text = JSON.stringify(value);
+  else text = String(value);
+  return text.replace(/[\\\n\r\t]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
+  );
+}
+
+function keyOf(row: Row, spec: TableSpec): string {
+  return spec.key.map((column) => String(row[column])).join('\u0001');
+}
+
+interface StagedRow {
+  values: unknown[];
+}
+
+/** Rows per table for the batch, de-duplicated by key (the last occurrence wins), with hash and raw. */
+function stageRows(resource: Resource, items: readonly LoadItem[]): Map<string, StagedRow[]> {
+  const main = mainTable(resource);
+  const byTable = new Map<string, Map<string, StagedRow>>();
+  for (const table of Object.keys(resource.tables)) byTable.set(table, new Map());
+  for (const item of items) {
+    for (const [table, rows] of Object.entries(item.rows)) {
+      const spec = resource.tables[table];
+      const staged = byTable.get(table);
+      if (!spec || !staged)
+        throw new Error(`resource ${resource.name} produced rows for undeclared table ${table}`);
+      rows.forEach((row, position) => {
+        const raw = row.raw ?? (table === main && position === 0 ? item.raw : undefined);
+        const typed = spec.columns.map((column) => row[column] ?? null);
+        const rawValue = raw ?? Object.fromEntries(spec.columns.map((column, i) => [column, typed[i]]));
+        const hash = createHash('md5')
+          .update(JSON.stringify([typed, rawValue]))
+          .digest('hex');
+        // Re-inserting moves the key to the end, so the last occurrence's content and position win.
+        const key = keyOf(row, spec);
+        staged.delete(key);
+        staged.set(key, { values: [...typed, rawValue, hash, item.cleaned] });
+      });
+    }
+  }
+  return new Map([...byTable].map(([table, rows]) => [table, [...rows.values()]]));
+}
+
+async function ensureStage(client: pg.ClientBase, table: string, spec: TableSpec): Promise<void> {
+  const columns = [...spec.columns, ...BOOKKEEPING_STAGED];
+  const select = columns.map(q).join(', ');
+  // Temp tables live as long as the connection; ON COMMIT DELETE ROWS empties them after every batch.
+  await client.query(
+    `create temp table if not exists ${q(stageName(table))} on commit delete rows as select ${select} from ${q(table)} with no data`,
+  );
+}
+
+async function copyInto(
+  client: pg.ClientBase,
+  table: string,
+  spec: TableSpec,
+  rows: StagedRow[],
+): Promise<void> {
+  const columns = [...spec.columns, ...BOOKKEEPING_STAGED].map(q).join(', ');
+  const stream = client.query(copyFrom(`copy ${q(stageName(table))} (${columns}) from stdin`));
+  async function* lines() {
+    let chunk = '';
+    for (const row of rows) {
+      chunk += `${row.values.map(copyValue).join('\t')}\n`;
+      if (chunk.length > 256 * 1024) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  }
+  await pipeline(Readable.from(lines()), stream);
+}
+
+async function upsert(client: pg.ClientBase, table: string, spec: TableSpec, runId: number) {
+  const typed = spec.columns.map(q);
+  const all = [...typed, ...BOOKKEEPING_STAGED.map(q)];
+  const keys = spec.key.map(q).join(', ');
+  const assignments = [...all, q('_run_id')]
+    .filter((column) => !spec.key.map(q).includes(column))
+    .map((column) => `${column} = excluded.${column}`);
+  const result = await client.query<{ inserted: number; updated: number }>(
+    `with written as (
+       insert into ${q(table)} as t (${all.join(', ')}, _run_id)
+       select ${all.join(', ')}, $1::bigint from ${q(stageName(table))}
+       on conflict (${keys}) do update set ${assignments.join(', ')},
+         _synced_at = now(), _deleted_at = null, _deleted_by_run_id = null
+       where t._hash is distinct from excluded._hash or t._deleted_at is not null
+       returning (xmax = 0) as is_insert
+     )
+     select count(*) filter (where is_insert)::int as inserted, count(*) filter (where not is_insert)::int as updated
+     from written`,
+    [runId],
+  );
+  return result.rows[0] ?? { inserted: 0, updated: 0 };
+}
+
+async function countChanged(
+  client: pg.ClientBase,
+  table: string,
+  spec: TableSpec,
+  column: string,
+): Promise<number> {
+  const join = spec.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(' and ');
+  const result = await client.query<{ n: number }>(
+    `select count(*)::int as n from ${q(stageName(table))} s left join ${q(table)} t on ${join}
+     where t.${q(spec.key[0] as string)} is null or s.${q(column)} is distinct from t.${q(column)}`,
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
+/** Soft-deletes children of this batch's parents that the parents' payloads no longer list. */
+async function retireMissingChildren(
+  client: pg.ClientBase,
+  table: string,
+  spec: TableSpec,
+  parentTable: string,
+  runId: number,
+): Promise<number> {
+  const parentColumn = q(spec.parentColumn as string);
+  const match = spec.key.map((k) => `s.${q(k)} = c.${q(k)}`).join(' and ');
+  const result = await client.query(
+    `update ${q(table)} c set _deleted_at = now(), _deleted_by_run_id = $1
+     where c._deleted_at is null
+       and c.${parentColumn} in (select id from ${q(stageName(parentTable))})
+       and not exists (select 1 from ${q(stageName(table))} s where ${match})`,
+    [runId],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** Loads one batch; the caller commits it together with the checkpoint that covers it. */
+export async function loadBatch(
+  client: pg.ClientBase,
+  resource: Resource,
+  items: readonly LoadItem[],
+  ids: { runId: number; passId: number },
+): Promise<LoadCounts> {
+  const counts = emptyCounts();
+  if (items.length === 0) return counts;
+  const main = mainTable(resource);
+  const staged = stageRows(resource, items);
+  for (const [table, spec] of Object.entries(resource.tables)) {
+    await ensureStage(client, table, spec);
+    await copyInto(client, table, spec, staged.get(table) ?? []);
+  }
+  for (const [table, spec] of Object.entries(resource.tables)) {
+    const rows = staged.get(table) ?? [];
+    counts.seen += rows.length;
+    if (table === main && resource.changedAtColumn) {
+      counts.changed += await countChanged(client, table, spec, resource.changedAtColumn);
+    }
+    const written =
+      rows.length === 0 ? { inserted: 0, updated: 0 } : await upsert(client, table, spec, ids.runId);
+    counts.inserted += written.inserted;
+    counts.updated += written.updated;
+    counts.unchanged += rows.length - written.inserted - written.updated;
+    if (spec.parentColumn)
+      counts.deleted += await retireMissingChildren(client, table, spec, main, ids.runId);
+  }
+  await client.query(
+    `insert into sync_seen (pass_id, id) select $1::bigint, id from ${q(stageName(main))} on conflict do nothing`,
+    [ids.passId],
+  );
+  return counts;
+}

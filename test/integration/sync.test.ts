@@ -1,0 +1,286 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mainTable } from '../../src/betterworks/resources/define-resource.ts';
+import { findResource, resources } from '../../src/betterworks/resources/registry.ts';
+import { type Simulator, startSimulator } from '../../src/simulator/server.ts';
+import { runSync } from '../../src/sync/run-sync.ts';
+import { syncResources } from '../../src/sync/sync-resources.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { fetchTruth, mutate, syncContextFor, type Truth } from '../helpers/sync.ts';
+
+async function liveIds(database: TestDatabase, table: string): Promise<number[]> {
+  const result = await sql<{
+    id: number;
+  }>`select id from ${sql.table(table)} where _deleted_at is null order by id`.execute(database.db);
+  return result.rows.map((row) => Number(row.id));
+}
+
+async function liveCount(database: TestDatabase, table: string): Promise<number> {
+  const result = await sql<{
+    n: number;
+  }>`select count(*)::int as n from ${sql.table(table)} where _deleted_at is null`.execute(database.db);
+  return result.rows[0]?.n ?? 0;
+}
+
+async function expectWarehouseEqualsTruth(
+  database: TestDatabase,
+  truth: Record<string, Truth>,
+  names = resources.map((r) => r.name),
+) {
+  for (const name of names) {
+    const resource = findResource(name)!;
+    const expected = truth[name]!;
+    expect(await liveIds(database, mainTable(resource)), name).toEqual(expected.ids);
+    for (const [table, count] of Object.entries(expected.rows)) {
+      expect(await liveCount(database, table), `${name}.${table}`).toBe(count);
+    }
+  }
+}
+
+describe('sync engine against the simulator', () => {
+  let sim: Simulator;
+  let database: TestDatabase;
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, seed: 21, scale: 0.1 });
+    database = await freshDatabase();
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await database.drop();
+  });
+
+  it('syncs every resource so that the warehouse equals the truth, with run counts that agree', async () => {
+    const context = syncContextFor(sim.baseUrl, database.url);
+    const summary = await syncResources(resources, context.deps, { trigger: 'test', concurrency: 4 });
+    await context.close();
+    expect(
+      summary.results.filter((r) => r.status !== 'ok').map((r) => `${r.resource}: ${r.errorMessage}`),
+    ).toEqual([]);
+    expect(summary.status).toBe('ok');
+    const truth = await fetchTruth(sim.origin);
+    await expectWarehouseEqualsTruth(database, truth);
+
+    const runs = await database.db.selectFrom('sync_runs').selectAll().orderBy('id').execute();
+    expect(runs).toHaveLength(resources.length);
+    for (const run of runs) {
+      const expectedRows = Object.values(truth[run.resource]!.rows).reduce((a, b) => a + b, 0);
+      expect(run.status, run.resource).toBe('ok');
+      expect(Number(run.rows_inserted), run.resource).toBe(expectedRows);
+      expect(Number(run.rows_seen), run.resource).toBe(expectedRows);
+      expect(Number(run.rows_updated) + Number(run.rows_deleted) + Number(run.rows_rejected)).toBe(0);
+      expect(run.finished_at).not.toBeNull();
+    }
+    const state = await database.db.selectFrom('sync_state').selectAll().execute();
+    expect(state.every((s) => s.checkpoint === null && s.last_complete_run_id !== null)).toBe(true);
+    expect(await database.db.selectFrom('sync_seen').select('id').execute()).toHaveLength(0);
+  });
+
+  it('writes nothing on an identical re-sync', async () => {
+    const before = await sql<{ t: string }>`select max(_synced_at)::text as t from users`.execute(
+      database.db,
+    );
+    const context = syncContextFor(sim.baseUrl, database.url);
+    const summary = await syncResources(resources, context.deps, { trigger: 'test', concurrency: 4 });
+    await context.close();
+    expect(summary.status).toBe('ok');
+    for (const result of summary.results) {
+      expect({
+        resource: result.resource,
+        written: result.inserted + result.updated + result.deleted,
+      }).toEqual({
+        resource: result.resource,
+        written: 0,
+      });
+      expect(result.unchanged).toBe(result.seen);
+    }
+    const after = await sql<{ t: string }>`select max(_synced_at)::text as t from users`.execute(database.db);
+    expect(after.rows[0]?.t).toBe(before.rows[0]?.t);
+  });
+
+  it('applies exactly the inserts, updates and deletes made at the source', async () => {
+    const mutated = await mutate(sim.origin, {
+      seed: 5,
+      inserts: { users: 4, recognitions: 2 },
+      updates: { users: 3, goals: 2, conversations: 2 },
+      deletes: { users: 2, goals: 1, conversations: 1 },
+    });
+    const context = syncContextFor(sim.baseUrl, database.url);
+    const summary = await syncResources(resources, context.deps, { trigger: 'test', concurrency: 4 });
+    await context.close();
+    expect(summary.status).toBe('ok');
+    const users = summary.results.find((r) => r.resource === 'users')!;
+    expect({ inserted: users.inserted, updated: users.updated, deleted: users.deleted }).toEqual({
+      inserted: mutated.users!.inserted.length,
+      updated: mutated.users!.updated.length,
+      deleted: mutated.users!.deleted.length,
+    });
+    expect(users.recordsChanged).toBe(mutated.users!.inserted.length + mutated.users!.updated.length);
+    const untouched = summary.results.filter((r) => !(r.resource in mutated));
+    expect(untouched.every((r) => r.inserted + r.updated + r.deleted === 0)).toBe(true);
+    await expectWarehouseEqualsTruth(database, await fetchTruth(sim.origin));
+    const gone = await sql<{
+      id: number;
+      by: number;
+    }>`select id, _deleted_by_run_id as by from users where _deleted_at is not null order by id`.execute(
+      database.db,
+    );
+    expect(gone.rows.map((r) => Number(r.id))).toEqual([...mutated.users!.deleted].sort((a, b) => a - b));
+    expect(gone.rows.every((r) => Number(r.by) === users.runId)).toBe(true);
+  });
+
+  it('refuses a mass deletion, records it, and applies it once confirmed', async () => {
+    await mutate(sim.origin, { seed: 6, deletes: { users: 0.5 } });
+    const users = findResource('users')!;
+    const context = syncContextFor(sim.baseUrl, database.url);
+    const refused = await runSync(users, context.deps, { trigger: 'test' });
+    expect(refused.status).toBe('partial');
+    expect(refused.deleteRefused).toBe(true);
+    expect(refused.deleted).toBe(0);
+    expect(context.logLines.join('')).toContain('--allow-deletes');
+    const run = await database.db
+      .selectFrom('sync_runs')
+      .selectAll()
+      .where('id', '=', String(refused.runId))
+      .executeTakeFirstOrThrow();
+    expect({ status: run.status, refused: run.delete_refused, code: run.error_code }).toEqual({
+      status: 'partial',
+      refused: true,
+      code: 'DELETE_GUARD',
+    });
+    const truth = await fetchTruth(sim.origin);
+    expect((await liveIds(database, 'users')).length).toBeGreaterThan(truth.users!.count);
+
+    const confirmed = await runSync(users, context.deps, { trigger: 'test', allowMassDelete: true });
+    await context.close();
+    expect(confirmed.status).toBe('ok');
+    expect(confirmed.deleted).toBeGreaterThan(20);
+    expect(await liveIds(database, 'users')).toEqual(truth.users!.ids);
+  });
+});
+
+describe('sync engine: keys, rejects and locks', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+  afterAll(() => database.drop());
+
+  it('records forbidden resources and syncs the rest with an ordinary user key', async () => {
+    const sim = await startSimulator({ port: 0, seed: 2, scale: 0.05 });
+    const context = syncContextFor(sim.baseUrl, database.url, 'sim_user');
+    const summary = await syncResources(resources, context.deps, { trigger: 'test', concurrency: 3 });
+    await context.close();
+    await sim.stop();
+    expect(summary.status).toBe('partial');
+    const forbidden = summary.results.filter((r) => r.status === 'forbidden').map((r) => r.resource);
+    expect(forbidden).toEqual(resources.filter((r) => r.access === 'admin').map((r) => r.name));
+    expect(summary.results.filter((r) => r.status === 'ok')).toHaveLength(
+      resources.length - forbidden.length,
+    );
+    const runs = await database.db
+      .selectFrom('sync_runs')
+      .select(['resource', 'status', 'error_code'])
+      .where('status', '=', 'forbidden')
+      .execute();
+    expect(runs.map((r) => r.error_code)).toEqual(forbidden.map(() => 'BW_FORBIDDEN'));
+  });
+
+  it('stops every resource at once when the key is rejected, and reconciles nothing', async () => {
+    const sim = await startSimulator({ port: 0, seed: 2, scale: 0.05 });
+    const before = await liveCount(database, 'users');
+    const context = syncContextFor(sim.baseUrl, database.url, 'sim_revoked');
+    const summary = await syncResources(resources, context.deps, { trigger: 'test', concurrency: 3 });
+    await context.close();
+    expect(summary.status).toBe('failed');
+    expect(summary.results.every((r) => r.status === 'failed' && r.errorCode === 'BW_KEY_REJECTED')).toBe(
+      true,
+    );
+    expect(summary.results[0]?.errorMessage).toContain('Admin → Platform Configuration → Betterworks API');
+    expect(sim.stats.byStatus['401']).toBeLessThanOrEqual(3);
+    expect(await liveCount(database, 'users')).toBe(before);
+    await sim.stop();
+  });
+
+  it('loads valid records exactly and quarantines malformed ones with their reasons', async () => {
+    const sim = await startSimulator({ port: 0, seed: 8, scale: 0.1, malformedRate: 0.2 });
+    const names = ['users', 'goals', 'recognitions', 'conversations'];
+    const context = syncContextFor(sim.baseUrl, database.url);
+    const summary = await syncResources(
+      names.map((n) => findResource(n)!),
+      context.deps,
+      { trigger: 'test', concurrency: 2 },
+    );
+    await context.close();
+    expect(summary.status).toBe('ok');
+    const truth = await fetchTruth(sim.origin);
+    await expectWarehouseEqualsTruth(database, truth, names);
+    for (const name of names) {
+      const rejects = await database.db
+        .selectFrom('sync_rejects')
+        .selectAll()
+        .where('resource', '=', name)
+        .execute();
+      expect(rejects.length, name).toBe(truth[name]!.rejects);
+      expect(rejects.every((r) => r.reason.length > 0 && Array.isArray(r.issues) && r.raw !== null)).toBe(
+        true,
+      );
+      expect(summary.results.find((r) => r.resource === name)?.rejected).toBe(truth[name]!.rejects);
+    }
+    let nulRecords = 0;
+    for (const name of ['users', 'recognitions', 'conversations']) {
+      const resource = findResource(name)!;
+      const expected = Array.from({ length: sim.dataset.liveCount(resource) }, (_, i) =>
+        sim.dataset.malformation(resource, i),
+      ).filter((kind) => kind === 'nul').length;
+      const cleaned = await sql<{
+        n: number;
+      }>`select count(*)::int as n from ${sql.table(name)} where _cleaned`.execute(database.db);
+      expect(cleaned.rows[0]!.n, name).toBe(expected);
+      nulRecords += expected;
+    }
+    expect(nulRecords).toBeGreaterThan(0);
+    const sqlText = await sql<{
+      n: number;
+    }>`select count(*)::int as n from users where raw->'x_added_later'->>'sql' = ${"'); DROP TABLE users; --"}`.execute(
+      database.db,
+    );
+    expect(sqlText.rows[0]!.n).toBeGreaterThan(0);
+    await sim.stop();
+  });
+
+  it('lets one run per resource write at a time: a second waits for the lock, or gives up with a clear message', async () => {
+    const sim = await startSimulator({ port: 0, seed: 3, scale: 0.05 });
+    const users = findResource('users')!;
+    // Another process's run, as far as Postgres can tell: the same advisory lock on another connection.
+    const holder = await database.pool.connect();
+    await holder.query("select pg_advisory_lock(hashtext('bwsync:users'))");
+    const impatient = syncContextFor(sim.baseUrl, database.url, 'sim_super_admin', {
+      SYNC_LOCK_TIMEOUT_MS: '300',
+    });
+    const blocked = await runSync(users, impatient.deps, { trigger: 'test' });
+    expect(blocked.status).toBe('failed');
+    expect(blocked.errorCode).toBe('SYNC_LOCKED');
+    expect(blocked.errorMessage).toMatchInlineSnapshot(
+      `"another sync of users is running (waited 300 ms for its lock); wait for it to finish, or raise SYNC_LOCK_TIMEOUT_MS"`,
+    );
+    expect(blocked.runId).toBeNull();
+
+    const patient = syncContextFor(sim.baseUrl, database.url, 'sim_super_admin', {
+      SYNC_LOCK_TIMEOUT_MS: '10000',
+    });
+    const waiting = runSync(users, patient.deps, { trigger: 'test-lock', allowMassDelete: true });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const runsWhileLocked = await database.db
+      .selectFrom('sync_runs')
+      .select('id')
+      .where('trigger', '=', 'test-lock')
+      .execute();
+    await holder.query("select pg_advisory_unlock(hashtext('bwsync:users'))");
+    holder.release();
+    expect(runsWhileLocked).toHaveLength(0);
+    expect((await waiting).status).toBe('ok');
+    await impatient.close();
+    await patient.close();
+    await sim.stop();
+  });
+});
