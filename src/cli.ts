@@ -13,12 +13,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
 function numberOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0)
-      throw new CommanderError(
-        EXIT.usage,
-        'bwsync.badOption',
-        `${name} expects a number >= 0, got "${value}"`,
-      );
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} expects a number >= 0`);
     return n;
   };
 }
