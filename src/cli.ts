@@ -85,6 +85,12 @@ function buildProgram(): Command {
     .option('--json', 'print as JSON')
     .action((options) => commandHandlers.runs(options));
 
+  program
+    .command('grant-reader')
+    .description('create or update a login-less role with SELECT on the analytics schema only')
+    .argument('<role>', 'role name, e.g. bi_reader')
+    .action((role: string) => commandHandlers.grantReader(role));
+
   return program;
 }
 

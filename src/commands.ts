@@ -17,6 +17,7 @@ import { summaryJson, summaryText } from './sync/summary.ts';
 import { createSyncContext } from './sync/sync-context.ts';
 import { type SyncSummary, syncResources } from './sync/sync-resources.ts';
 import { createDb, migrateDatabase } from './warehouse/db.ts';
+import { grantReader as grantReaderRole } from './warehouse/grant-reader.ts';
 
 function configure(): Config {
   const config = loadConfig();
@@ -250,10 +251,33 @@ async function runs(flags: RunsFlags): Promise<void> {
   }
 }
 
+async function grantReader(role: string): Promise<void> {
+  const config = configure();
+  const { pool } = createDb(config.database.url, {
+    maxConnections: 1,
+    applicationName: 'bwsync-grant-reader',
+  });
+  try {
+    const client = await pool.connect();
+    try {
+      const { created } = await grantReaderRole(client, role);
+      process.stdout.write(
+        `${created ? 'created' : 'updated'} role ${role}: SELECT on the analytics schema only.\n` +
+          `Let a login use it with: GRANT ${role} TO <login role>;\n`,
+      );
+    } finally {
+      client.release();
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
 export const commandHandlers = {
   migrate,
   simulate,
   probe,
   sync,
   runs,
+  grantReader,
 };
