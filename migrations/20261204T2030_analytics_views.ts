@@ -260,7 +260,7 @@ group by f.template_id, t.name, date_trunc('month', f.requested_at)::date`.execu
   await sql`comment on column analytics.goal_progress_by_department.department_name is 'Department name.'`.execute(
     db,
   );
-  await sql`comment on column analytics.goal_progress_by_department.period_start is 'First day of the goal period (key results without dates take their objectives).'`.execute(
+  await sql`comment on column analytics.goal_progress_by_department.period_start is 'First day of the goal period (key results without dates take their objective''s).'`.execute(
     db,
   );
   await sql`comment on column analytics.goal_progress_by_department.period_end is 'Last day of the goal period.'`.execute(

@@ -565,7 +565,7 @@ create view analytics.feedback_completion as
 -- Goal progress by owner department and goal period.
 --   department_id: Department (departments.id).
 --   department_name: Department name.
---   period_start: First day of the goal period (key results without dates take their objectives).
+--   period_start: First day of the goal period (key results without dates take their objective's).
 --   period_end: Last day of the goal period.
 --   objectives: Objectives in the period.
 --   key_results: Key results in the period.

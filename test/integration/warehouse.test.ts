@@ -6,7 +6,6 @@ import { normalizeRecord } from '../../src/betterworks/normalize.ts';
 import { findResource } from '../../src/betterworks/resources/registry.ts';
 import { type LoadCounts, type LoadItem, loadBatch } from '../../src/warehouse/bulk-loader.ts';
 import { createMigrator } from '../../src/warehouse/db.ts';
-import { grantReader } from '../../src/warehouse/grant-reader.ts';
 import { reconcileDeletes } from '../../src/warehouse/reconcile.ts';
 import { dumpSchema } from '../../src/warehouse/schema-dump.ts';
 import { runCli } from '../helpers/cli.ts';
