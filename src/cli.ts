@@ -86,6 +86,12 @@ function buildProgram(): Command {
     .action((options) => commandHandlers.runs(options));
 
   program
+    .command('demo')
+    .description('start the simulator, migrate the database and sync everything: no Betterworks key needed')
+    .option('--scale <n>', 'simulated company size', numberOption('--scale'), 1)
+    .action((options) => commandHandlers.demo(options));
+
+  program
     .command('grant-reader')
     .description('create or update a login-less role with SELECT on the analytics schema only')
     .argument('<role>', 'role name, e.g. bi_reader')
