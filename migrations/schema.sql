@@ -429,10 +429,12 @@ create table public.sync_runs (
   http_retries integer not null default 0, -- API requests retried.
   http_429s integer not null default 0, -- 429 Too Many Requests answers received.
   error_code text, -- Stable error code when the run did not end ok.
-  error_message text -- What happened and what to do.
+  error_message text, -- What happened and what to do.
+  job_id text -- The BullMQ job that ran this sync (worker runs only).
 );
 -- constraint sync_runs_pkey: PRIMARY KEY (id)
 -- constraint sync_runs_status_check: CHECK ((status = ANY (ARRAY['running'::text, 'ok'::text, 'partial'::text, 'failed'::text, 'forbidden'::text])))
+CREATE INDEX sync_runs_job_id_idx ON public.sync_runs USING btree (job_id) WHERE (job_id IS NOT NULL);
 CREATE UNIQUE INDEX sync_runs_pkey ON public.sync_runs USING btree (id);
 CREATE INDEX sync_runs_resource_started_idx ON public.sync_runs USING btree (resource, started_at DESC);
 

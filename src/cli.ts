@@ -92,6 +92,36 @@ function buildProgram(): Command {
     .action((options) => commandHandlers.demo(options));
 
   program
+    .command('worker')
+    .description(
+      'run the sync worker: scheduled runs, backfills, ops endpoints (/healthz /readyz /metrics /admin/queues)',
+    )
+    .action(() => commandHandlers.worker());
+
+  const schedules = program
+    .command('schedules')
+    .description('the nightly (or configured) sync schedules, kept in Redis');
+  schedules
+    .command('apply')
+    .description('make the schedulers in Redis match the configuration (idempotent; removes unnamed ones)')
+    .action(() => commandHandlers.schedulesApply());
+  schedules
+    .command('list')
+    .description('show each schedule and its next run')
+    .option('--json', 'print as JSON')
+    .action((options) => commandHandlers.schedulesList(options));
+
+  program
+    .command('backfill')
+    .description('enqueue an on-demand run for the workers')
+    .argument('[resources...]', 'resources (default: all)')
+    .option('--full', 'ignore saved checkpoints and start fresh passes')
+    .option('--allow-deletes', 'confirm a deletion larger than SYNC_DELETE_MAX_SHARE')
+    .option('--wait', 'follow the jobs with progress and exit with their result (as bwsync sync)')
+    .option('--json', 'with --wait: print the summary as JSON')
+    .action((names: string[], options) => commandHandlers.backfill(names, options));
+
+  program
     .command('grant-reader')
     .description('create or update a login-less role with SELECT on the analytics schema only')
     .argument('<role>', 'role name, e.g. bi_reader')

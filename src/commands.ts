@@ -4,6 +4,11 @@
  */
 
 import { CommanderError } from 'commander';
+import { enqueueBackfill, waitForBackfill } from '../jobs/backfill.ts';
+import { connectProducer, createWorkerConnection } from '../jobs/connection.ts';
+import { createSyncQueue, type SyncJobResult } from '../jobs/queue.ts';
+import { applySchedules, listSchedules } from '../jobs/schedules.ts';
+import { startWorker } from '../jobs/worker.ts';
 import { createApiClient } from './betterworks/client.ts';
 import { probeAll } from './betterworks/probe.ts';
 import type { Resource } from './betterworks/resources/define-resource.ts';
@@ -16,8 +21,8 @@ import { DEFAULT_KEYS, startSimulator } from './simulator/server.ts';
 import { createProgressDisplay } from './sync/progress-display.ts';
 import { summaryJson, summaryText } from './sync/summary.ts';
 import { createSyncContext } from './sync/sync-context.ts';
-import { type SyncSummary, syncResources } from './sync/sync-resources.ts';
-import { createDb, migrateDatabase } from './warehouse/db.ts';
+import { overallStatus, type SyncSummary, syncResources } from './sync/sync-resources.ts';
+import { assertMigrated, createDb, migrateDatabase } from './warehouse/db.ts';
 import { grantReader as grantReaderRole } from './warehouse/grant-reader.ts';
 
 function configure(options: { quietOnTerminal?: boolean } = {}): Config {
@@ -147,6 +152,10 @@ async function runSyncCommand(
   options: { trigger: string; restart: boolean; allowMassDelete: boolean },
 ): Promise<SyncSummary> {
   const context = createSyncContext(config, log);
+  await assertMigrated(context.deps.db, config.database.url).catch(async (error: unknown) => {
+    await context.close();
+    throw error;
+  });
   const display = createProgressDisplay();
   const abort = new AbortController();
   const onSignal = () =>
@@ -374,6 +383,146 @@ async function sampleAnalytics(config: Config): Promise<string> {
   }
 }
 
+async function worker(): Promise<void> {
+  const config = configure();
+  requireApiToken(config);
+  const running = await startWorker(config, log);
+  process.stdout.write(
+    `bwsync worker running${running.opsUrl ? `; ops endpoints at ${running.opsUrl}` : ''}\n`,
+  );
+  await untilSignal();
+  // A second signal means "now": skip the graceful part.
+  const forceExit = () => {
+    log.warn('second signal: exiting at once');
+    process.exit(1);
+  };
+  process.once('SIGINT', forceExit);
+  process.once('SIGTERM', forceExit);
+  await running.stop();
+  log.info('worker stopped');
+}
+
+/** A producer connection and the queue, closed after `task`. */
+async function withQueue<T>(
+  config: Config,
+  task: (
+    queue: ReturnType<typeof createSyncQueue>,
+    redis: Awaited<ReturnType<typeof connectProducer>>,
+  ) => Promise<T>,
+): Promise<T> {
+  const redis = await connectProducer(config.redis.url);
+  const queue = createSyncQueue(redis, config.queue.prefix);
+  try {
+    return await task(queue, redis);
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+async function schedulesApply(): Promise<void> {
+  const config = configure();
+  const change = await withQueue(config, (queue, redis) =>
+    applySchedules(queue, redis, {
+      prefix: config.queue.prefix,
+      schedules: config.schedules,
+      attempts: config.queue.attempts,
+    }),
+  );
+  process.stdout.write(
+    `schedules applied: ${change.upserted.length} active${change.removed.length ? `; removed ${change.removed.join(', ')}` : ''}\n`,
+  );
+}
+
+async function schedulesList(flags: { json?: boolean }): Promise<void> {
+  const config = configure();
+  const schedules = await withQueue(config, (queue) => listSchedules(queue));
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(schedules, null, 2)}\n`);
+    return;
+  }
+  if (schedules.length === 0) {
+    process.stdout.write('no schedules in Redis; run `bwsync schedules apply` or start a worker\n');
+    return;
+  }
+  process.stdout.write(
+    `${formatTable(
+      ['resource', 'pattern', 'time zone', 'next run (UTC)'],
+      schedules.map((s) => [s.resource, s.pattern, s.tz, s.next]),
+    )}\n`,
+  );
+}
+
+interface BackfillFlags {
+  full?: boolean;
+  allowDeletes?: boolean;
+  wait?: boolean;
+  json?: boolean;
+}
+
+function summaryFromBackfill(outcomes: Awaited<ReturnType<typeof waitForBackfill>>): SyncSummary {
+  const results = outcomes.map((outcome) => {
+    const result: SyncJobResult = outcome.result ?? {
+      resource: outcome.resource,
+      status: 'failed',
+      runId: null,
+      seen: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      rejected: 0,
+      durationMs: 0,
+      errorMessage: outcome.failedReason,
+    };
+    return {
+      ...result,
+      status: result.status === 'skipped' ? ('ok' as const) : result.status,
+      mode: 'full' as const,
+      pages: 0,
+      recordsChanged: null,
+      deleteRefused: result.status === 'partial',
+      http: { requests: 0, retries: 0, throttled: 0, byStatus: {} },
+    };
+  });
+  return { status: overallStatus(results), results };
+}
+
+async function backfill(names: string[], flags: BackfillFlags): Promise<void> {
+  const selected = selectResources(names);
+  const config = configure({ quietOnTerminal: true });
+  await withQueue(config, async (queue) => {
+    const jobs = await enqueueBackfill(queue, selected, {
+      restart: flags.full ?? false,
+      allowDeletes: flags.allowDeletes ?? false,
+      attempts: config.queue.attempts,
+    });
+    if (!flags.wait) {
+      process.stdout.write(
+        `enqueued ${jobs.length} job(s): ${jobs.map((job) => job.id).join(', ')}\nfollow them with \`bwsync runs\` or the dashboard at /admin/queues\n`,
+      );
+      return;
+    }
+    const display = createProgressDisplay();
+    const startedAt = Date.now();
+    const events = createWorkerConnection(config.redis.url);
+    try {
+      const outcomes = await waitForBackfill(events, config.queue.prefix, jobs, (resource, progress) =>
+        display.update({ resource, runId: 0, pages: progress.pages, records: progress.records, startedAt }),
+      );
+      display.stop();
+      const summary = summaryFromBackfill(outcomes);
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(summaryJson(summary), null, 2)}\n` : `${summaryText(summary)}\n`,
+      );
+      process.exitCode = EXIT_FOR_STATUS[summary.status];
+    } finally {
+      display.stop();
+      events.disconnect();
+    }
+  });
+}
+
 export const commandHandlers = {
   migrate,
   simulate,
@@ -382,4 +531,8 @@ export const commandHandlers = {
   runs,
   grantReader,
   demo,
+  worker,
+  schedulesApply,
+  schedulesList,
+  backfill,
 };

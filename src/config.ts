@@ -6,6 +6,7 @@
  * variables with the same defaults.
  */
 import { readFileSync } from 'node:fs';
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { resourceNames } from './betterworks/resources/registry.ts';
 import { ConfigError } from './errors.ts';
@@ -27,6 +28,32 @@ const postgresUrl = z.string().refine((value) => {
     return false;
   }
 }, 'expected a URL like postgres://user@host:5432/database');
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isCron(value: string): boolean {
+  try {
+    CronExpressionParser.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin');
+const cronPattern = z
+  .string()
+  .refine(
+    (value) => value.toLowerCase() === 'off' || isCron(value),
+    'expected a cron pattern such as "0 2 * * *" (minute hour day month weekday), or "off"',
+  );
 
 const apiPath = z
   .string()
@@ -65,11 +92,56 @@ const envSchema = z.object({
     .default(0.1),
   SYNC_DELETE_GUARD_MIN_ROWS: nonNegativeInt(10),
   SYNC_LOCK_TIMEOUT_MS: nonNegativeInt(10_000),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected letters, digits, _ or - (at most 40)')
+    .default('bwsync'),
+  JOB_ATTEMPTS: positiveInt(3),
+  WORKER_CONCURRENCY: positiveInt(2),
+  WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt(30_000),
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  OPS_PORT: z.coerce.number().int().min(0).max(65_535, 'expected a port from 0 to 65535').default(9464),
+  SCHEDULE_CRON: cronPattern.default('0 2 * * *'),
+  SCHEDULE_TZ: timeZone.default('UTC'),
+  ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  ALERT_STALE_AFTER_MS: positiveInt(36 * 3_600_000),
+  ALERT_CHECK_INTERVAL_MS: positiveInt(300_000),
 });
 
 export type Env = Record<string, string | undefined>;
 
 const PATH_PREFIX = 'BETTERWORKS_PATH_';
+const SCHEDULE_PREFIX = 'SCHEDULE_';
+const SCHEDULE_SETTINGS = new Set(['SCHEDULE_CRON', 'SCHEDULE_TZ']);
+
+/** A resource's schedule: a cron pattern (null: not scheduled) in a time zone. */
+export interface ResourceSchedule {
+  cron: string | null;
+  tz: string;
+}
+
+function readScheduleOverrides(env: Env, problems: string[]) {
+  const crons: Record<string, string | null> = {};
+  const zones: Record<string, string> = {};
+  const known = new Set(resourceNames);
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith(SCHEDULE_PREFIX) || SCHEDULE_SETTINGS.has(key) || value === undefined) continue;
+    const rest = key.slice(SCHEDULE_PREFIX.length).toLowerCase();
+    if (rest.endsWith('_tz') && known.has(rest.slice(0, -3))) {
+      if (isTimeZone(value)) zones[rest.slice(0, -3)] = value;
+      else problems.push(`${key}: expected an IANA time zone such as UTC or Europe/Berlin (got "${value}")`);
+    } else if (known.has(rest)) {
+      if (value.toLowerCase() === 'off') crons[rest] = null;
+      else if (isCron(value)) crons[rest] = value;
+      else problems.push(`${key}: expected a cron pattern such as "0 2 * * *", or "off" (got "${value}")`);
+    } else {
+      problems.push(
+        `${key}: expected SCHEDULE_<RESOURCE> or SCHEDULE_<RESOURCE>_TZ with one of ${resourceNames.join(', ')}`,
+      );
+    }
+  }
+  return { crons, zones };
+}
 
 /** Reads `*_FILE` secrets and path overrides; returns the problems it found alongside. */
 function readSecretsAndOverrides(env: Env) {
@@ -102,10 +174,25 @@ function readSecretsAndOverrides(env: Env) {
     if (parsed.success) pathOverrides[resource] = parsed.data;
     else problems.push(`${key}: ${parsed.error.issues[0]?.message}`);
   }
-  return { values, pathOverrides, problems };
+  const scheduleOverrides = readScheduleOverrides(env, problems);
+  return { values, pathOverrides, scheduleOverrides, problems };
 }
 
-function group(env: z.infer<typeof envSchema>, pathOverrides: Record<string, string>) {
+function group(
+  env: z.infer<typeof envSchema>,
+  pathOverrides: Record<string, string>,
+  overrides: { crons: Record<string, string | null>; zones: Record<string, string> },
+) {
+  const defaultCron = env.SCHEDULE_CRON.toLowerCase() === 'off' ? null : env.SCHEDULE_CRON;
+  const schedules: Record<string, ResourceSchedule> = Object.fromEntries(
+    resourceNames.map((name) => [
+      name,
+      {
+        cron: name in overrides.crons ? (overrides.crons[name] ?? null) : defaultCron,
+        tz: overrides.zones[name] ?? env.SCHEDULE_TZ,
+      },
+    ]),
+  );
   return {
     betterworks: {
       baseUrl: env.BETTERWORKS_BASE_URL.replace(/\/+$/, ''),
@@ -128,6 +215,15 @@ function group(env: z.infer<typeof envSchema>, pathOverrides: Record<string, str
       deleteGuardMinRows: env.SYNC_DELETE_GUARD_MIN_ROWS,
       lockTimeoutMs: env.SYNC_LOCK_TIMEOUT_MS,
     },
+    queue: { prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS },
+    worker: { concurrency: env.WORKER_CONCURRENCY, shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS },
+    ops: { host: env.OPS_HOST, port: env.OPS_PORT },
+    schedules,
+    alerts: {
+      webhookUrl: env.ALERT_WEBHOOK_URL,
+      staleAfterMs: env.ALERT_STALE_AFTER_MS,
+      checkIntervalMs: env.ALERT_CHECK_INTERVAL_MS,
+    },
   };
 }
 
@@ -147,7 +243,7 @@ function deepFreeze<T>(value: T): T {
  */
 export function loadConfig(env: Env = process.env): Config {
   const nonEmpty: Env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const { values, pathOverrides, problems } = readSecretsAndOverrides(nonEmpty);
+  const { values, pathOverrides, scheduleOverrides, problems } = readSecretsAndOverrides(nonEmpty);
   const parsed = envSchema.safeParse(values);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -156,7 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return deepFreeze(group(parsed.data, pathOverrides));
+  return deepFreeze(group(parsed.data, pathOverrides, scheduleOverrides));
 }
 
 function describeReceived(variable: string, value: string | undefined): string {
@@ -183,5 +279,5 @@ export const configVariableNames: readonly string[] = [
 
 /** True for variables that are valid by pattern rather than by name. */
 export function isPatternVariable(name: string): boolean {
-  return name.startsWith(PATH_PREFIX);
+  return name.startsWith(PATH_PREFIX) || name.startsWith(SCHEDULE_PREFIX);
 }

@@ -66,6 +66,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** Confirms a deletion larger than the guard allows. */
   allowMassDelete?: boolean;
+  /** The BullMQ job running this sync, recorded in sync_runs.job_id. */
+  jobId?: string;
   onProgress?(progress: SyncProgress): void;
 }
 
@@ -170,6 +172,7 @@ async function openRun(db: Db, resource: Resource, deps: SyncDeps, options: Sync
         trigger: options.trigger,
         mode: resumed ? 'resume' : 'full',
         resumed_from_run_id: resumed ? String(state?.pass_id) : null,
+        job_id: options.jobId ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -390,7 +393,7 @@ async function finishPass(
     });
     if (result.refused) {
       log.warn(
-        { resource: resource.name, live: result.live, missing: result.missing, runId: pass.runId },
+        { live: result.live, missing: result.missing, runId: pass.runId },
         `refused to delete ${result.missing} of ${result.live} live ${resource.name} rows (more than ` +
           `${Math.round(deps.settings.deleteMaxShare * 100)}%); if the source really lost them, run ` +
           `\`bwsync sync ${resource.name} --allow-deletes\` (or raise SYNC_DELETE_MAX_SHARE)`,
@@ -418,8 +421,15 @@ function statusFor(error: unknown): Exclude<RunStatus, 'running' | 'ok' | 'parti
   return error instanceof ForbiddenError ? 'forbidden' : 'failed';
 }
 
-function describe(error: unknown): { code: string; message: string } {
+function describe(error: unknown, signal?: AbortSignal): { code: string; message: string } {
   if (error instanceof BwsyncError) return { code: error.code, message: error.message };
+  if (signal?.aborted) {
+    const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+    return {
+      code: 'ABORTED',
+      message: `stopped before the end of the pass (${reason}); the next run resumes from the last checkpoint`,
+    };
+  }
   if (error instanceof Error && error.name === 'AbortError')
     return { code: 'ABORTED', message: error.message };
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
@@ -481,7 +491,7 @@ export async function runSync(resource: Resource, deps: SyncDeps, options: SyncO
   }
 
   const durationMs = Date.now() - startedAt;
-  const error = failure === undefined ? undefined : describe(failure);
+  const error = failure === undefined ? undefined : describe(failure, options.signal);
   if (pass !== null) {
     await recordFinish(deps.db, pass.runId, status, tally, http, deleteRefused, error).catch(
       (recordError: unknown) => log.error({ err: recordError }, 'could not record the end of the run'),

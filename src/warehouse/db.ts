@@ -93,6 +93,23 @@ export function createMigrator(db: Kysely<any>): Migrator {
   });
 }
 
+/** Throws a clear error when the database has migrations still to apply (or cannot be reached). */
+export async function assertMigrated(db: Db, url: string): Promise<void> {
+  let pending: string[];
+  try {
+    const migrations = await createMigrator(db).getMigrations();
+    pending = migrations.filter((migration) => !migration.executedAt).map((migration) => migration.name);
+  } catch (error) {
+    throw describeConnectError(url, error);
+  }
+  if (pending.length > 0) {
+    throw new BwsyncError(
+      'DB_NOT_MIGRATED',
+      `database ${databaseName(url)} is missing ${pending.length} migration(s) (${pending.join(', ')}); run \`bwsync migrate\` first`,
+    );
+  }
+}
+
 export interface MigrateResult {
   created: boolean;
   applied: string[];

@@ -33,6 +33,7 @@ export interface SyncRunsTable {
   http_429s: ColumnType<number, number | undefined, number>;
   error_code: string | null;
   error_message: string | null;
+  job_id: string | null;
 }
 
 export interface SyncStateTable {

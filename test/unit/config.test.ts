@@ -84,3 +84,36 @@ describe('loadConfig', () => {
     `);
   });
 });
+
+describe('schedule settings', () => {
+  it('schedules every resource nightly at 02:00 UTC unless told otherwise', () => {
+    const config = loadConfig({
+      SCHEDULE_GOALS: '*/15 * * * *',
+      SCHEDULE_GOALS_TZ: 'Europe/Berlin',
+      SCHEDULE_DEPARTMENTS: 'off',
+    });
+    expect(config.schedules.users).toEqual({ cron: '0 2 * * *', tz: 'UTC' });
+    expect(config.schedules.goals).toEqual({ cron: '*/15 * * * *', tz: 'Europe/Berlin' });
+    expect(config.schedules.departments).toEqual({ cron: null, tz: 'UTC' });
+  });
+
+  it('names bad patterns, time zones and resources', () => {
+    expect(() =>
+      loadConfig({
+        SCHEDULE_CRON: 'nightly',
+        SCHEDULE_GOALS_TZ: 'Mars/Olympus',
+        SCHEDULE_GOLAS: '0 1 * * *',
+      }),
+    ).toThrowError(
+      expect.objectContaining({
+        problems: [
+          'SCHEDULE_GOALS_TZ: expected an IANA time zone such as UTC or Europe/Berlin (got "Mars/Olympus")',
+          expect.stringMatching(
+            /^SCHEDULE_GOLAS: expected SCHEDULE_<RESOURCE> or SCHEDULE_<RESOURCE>_TZ with one of users,/,
+          ),
+          'SCHEDULE_CRON: expected a cron pattern such as "0 2 * * *" (minute hour day month weekday), or "off" (got "nightly")',
+        ],
+      }),
+    );
+  });
+});

@@ -59,6 +59,19 @@ describe('docker-compose.yml', () => {
     expect(compose.services.worker?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
   });
 
+  it('exposes the worker ops port with a healthcheck on /readyz, within the stop grace period', () => {
+    const worker = compose.services.worker as Service & {
+      ports?: string[];
+      healthcheck?: { test: string[] };
+      stop_grace_period?: string;
+    };
+    expect(worker.environment?.OPS_PORT).toBe('9464');
+    expect(worker.ports).toEqual(['127.0.0.1:9464:9464']);
+    expect(worker.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:9464/readyz');
+    // Docker's grace period must outlast the worker's own shutdown bound (30 s by default).
+    expect(Number.parseInt(worker.stop_grace_period ?? '10s', 10)).toBeGreaterThan(30);
+  });
+
   it('passes the API token as a secret file, never as a value', () => {
     for (const [, service] of services) {
       expect(service.environment ?? {}).not.toHaveProperty('BETTERWORKS_API_TOKEN');
