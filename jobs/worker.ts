@@ -62,8 +62,11 @@ export async function startWorker(
     connection: workerConnection,
     prefix: config.queue.prefix,
     concurrency: config.worker.concurrency,
-    // A run reports progress between pages; five minutes covers a slow page with retries.
-    lockDuration: 300_000,
+    // BullMQ renews a running job's lock every half period; a worker that died stops renewing, and its
+    // job is handed to another worker after one more period, to resume from its checkpoint.
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.lockDurationMs,
+    maxStalledCount: 3,
   });
   worker.on('failed', (job, error) => log.warn({ jobId: job?.id, err: error }, 'job failed'));
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));

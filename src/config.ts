@@ -99,6 +99,7 @@ const envSchema = z.object({
   JOB_ATTEMPTS: positiveInt(3),
   WORKER_CONCURRENCY: positiveInt(2),
   WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt(30_000),
+  WORKER_LOCK_DURATION_MS: positiveInt(30_000),
   OPS_HOST: z.string().min(1).default('127.0.0.1'),
   OPS_PORT: z.coerce.number().int().min(0).max(65_535, 'expected a port from 0 to 65535').default(9464),
   SCHEDULE_CRON: cronPattern.default('0 2 * * *'),
@@ -216,7 +217,11 @@ function group(
       lockTimeoutMs: env.SYNC_LOCK_TIMEOUT_MS,
     },
     queue: { prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS },
-    worker: { concurrency: env.WORKER_CONCURRENCY, shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS },
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      shutdownTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
+      lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+    },
     ops: { host: env.OPS_HOST, port: env.OPS_PORT },
     schedules,
     alerts: {

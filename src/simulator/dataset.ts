@@ -288,8 +288,8 @@ export class Dataset {
     return result;
   }
 
-  /** What a correct sync with a super-admin key must end with, per resource. */
-  truth(resource: Resource): ResourceTruth {
+  /** What a correct sync must end with, per resource, for a viewer (a super admin by default). */
+  truth(resource: Resource, viewer: Viewer = { role: 'super_admin', userId: 0 }): ResourceTruth {
     const ids = new Set<number>();
     const rows: Record<string, number> = Object.fromEntries(Object.keys(resource.tables).map((t) => [t, 0]));
     const digest = createHash('sha256');
@@ -298,6 +298,7 @@ export class Dataset {
     const main = mainTable(resource);
     for (let k = 0; k < live; k++) {
       const record = this.record(resource, this.liveIndex(resource, k));
+      if (!this.visibleTo(resource, record, viewer)) continue;
       const normalized = normalizeRecord(resource, record);
       if (!normalized.ok) {
         rejects++;

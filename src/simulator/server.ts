@@ -30,12 +30,14 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Requests per second above which the simulator answers 429 (0: no limit). */
   rateLimitRps?: number;
-  /** Share of requests answered 500/502/503 or dropped. */
+  /** Share of requests answered 500/502/503, dropped, or left hanging (the client times out). */
   faultRate?: number;
   /** Share of records served malformed. */
   malformedRate?: number;
   /** Path per resource name, for simulating a tenant whose paths differ from the catalog. */
   paths?: Record<string, string>;
+  /** Hostile: next-page URLs of these resources point at this origin instead of the simulator's. */
+  foreignNextOrigin?: { origin: string; resources: readonly string[] };
 }
 
 export type KeyStatus = 'active' | 'revoked' | 'privacy_pending';
@@ -71,6 +73,7 @@ export interface SimulatorStats {
   byStatus: Record<string, number>;
   throttled: number;
   dropped: number;
+  hung: number;
   /** Highest number of requests answered within any one-second window. */
   peakRps: number;
 }
@@ -134,7 +137,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const keys = new Map<string, KeyInfo>(
     Object.entries(DEFAULT_KEYS).map(([key, info]) => [key, { ...info }]),
   );
-  const stats: SimulatorStats = { requests: 0, byStatus: {}, throttled: 0, dropped: 0, peakRps: 0 };
+  const stats: SimulatorStats = { requests: 0, byStatus: {}, throttled: 0, dropped: 0, hung: 0, peakRps: 0 };
   const routes = new Map<string, Route>(
     resources.map((resource) => {
       const path = options.paths?.[resource.name] ?? resource.path;
@@ -179,9 +182,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname === '/__sim/truth' && req.method === 'GET') {
       const only = url.searchParams.get('resource');
+      const key = url.searchParams.get('key') ?? 'sim_super_admin';
+      const info = keys.get(key);
+      if (!info) return sendJson(res, 404, { detail: `unknown key ${key}` });
+      const viewer = viewerFor(info);
       const body: Record<string, unknown> = {};
       for (const resource of resources) {
-        if (!only || only === resource.name) body[resource.name] = dataset.truth(resource);
+        if (only && only !== resource.name) continue;
+        body[resource.name] =
+          resource.access === 'admin' && info.role === 'user'
+            ? { forbidden: true }
+            : dataset.truth(resource, viewer);
       }
       return sendJson(res, 200, { resources: body });
     }
@@ -210,6 +221,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return sendJson(res, 404, { detail: SIM_MESSAGES.notFound });
   }
 
+  /** Where next-page links point: the simulator, unless the resource is staged to leak elsewhere. */
+  function linkOrigin(resource: Resource): string {
+    const foreign = options.foreignNextOrigin;
+    return foreign?.resources.includes(resource.name) ? foreign.origin : origin;
+  }
+
   function serveResource(res: ServerResponse, route: Route, url: URL, viewer: Viewer, requestId: string) {
     const { resource } = route;
     const headers = { 'X-Request-Id': requestId };
@@ -222,7 +239,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return sendJson(res, 400, { detail: 'Invalid cursor.' }, headers);
       }
       const page = dataset.slice(resource, viewer, offset, pageSize);
-      const next = new URL(`${origin}${API_PREFIX}${route.path}`);
+      const next = new URL(`${linkOrigin(resource)}${API_PREFIX}${route.path}`);
       next.searchParams.set('cursor', encodeCursor(offset + pageSize));
       count(200);
       return sendJson(
@@ -244,7 +261,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const page = dataset.slice(resource, viewer, (pageNumber - 1) * pageSize, pageSize);
     const link = (n: number) => {
-      const target = new URL(`${origin}${API_PREFIX}${route.path}`);
+      const target = new URL(`${linkOrigin(resource)}${API_PREFIX}${route.path}`);
       target.searchParams.set('page', String(n));
       target.searchParams.set('page_size', String(pageSize));
       return target.toString();
@@ -293,10 +310,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const attempt = (attempts.get(key) ?? 0) + 1;
       attempts.set(key, attempt);
       if (unitRandom(seed, 'fault', key, attempt) < faultRate) {
-        const kind = Math.floor(unitRandom(seed, 'fault-kind', key, attempt) * 4);
+        const kind = Math.floor(unitRandom(seed, 'fault-kind', key, attempt) * 5);
         if (kind === 3) {
           stats.dropped++;
           req.socket.destroy();
+          return;
+        }
+        if (kind === 4) {
+          // Never answers: the client's timeout decides. stop() closes the connection.
+          stats.hung++;
           return;
         }
         const status = [500, 502, 503][kind] as number;

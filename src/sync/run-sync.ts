@@ -448,6 +448,10 @@ export async function runSync(resource: Resource, deps: SyncDeps, options: SyncO
 
   for (let attempt = 0; ; attempt++) {
     const client = await deps.pool.connect();
+    // A connection dropped while idle between queries emits 'error' on the client; without a listener
+    // that would end the process. The next query fails too, and the retry below handles it.
+    const onIdleError = (error: Error) => log.warn({ err: error }, 'database connection error');
+    client.on('error', onIdleError);
     let broken = false;
     try {
       const db = dbOnClient(client);
@@ -486,6 +490,7 @@ export async function runSync(resource: Resource, deps: SyncDeps, options: SyncO
       status = error instanceof LockTimeoutError ? 'failed' : statusFor(error);
       break;
     } finally {
+      client.off('error', onIdleError);
       client.release(broken ? true : undefined);
     }
   }

@@ -239,20 +239,23 @@ describe('simulator: faults', () => {
     const outcomes: string[] = [];
     for (let i = 1; i <= 40; i++) {
       try {
-        const response = await get(sim, `/users/?page_size=${i}`, 'sim_super_admin');
+        const response = await fetch(`${sim.baseUrl}/users/?page_size=${i}`, {
+          headers: { Authorization: 'APIToken sim_super_admin' },
+          signal: AbortSignal.timeout(300),
+        });
         outcomes.push(String(response.status));
         await response.arrayBuffer();
-      } catch {
-        outcomes.push('dropped');
+      } catch (error) {
+        outcomes.push((error as Error).name === 'TimeoutError' ? 'hung' : 'dropped');
       }
     }
     await sim.stop();
     return outcomes;
   }
 
-  it('answers a seeded, reproducible share of 500/502/503 and dropped connections', async () => {
+  it('answers a seeded, reproducible share of 500/502/503, dropped connections and requests left hanging', async () => {
     const first = await faultOutcomes(11);
-    expect(new Set(first)).toEqual(new Set(['200', '500', '502', '503', 'dropped']));
+    expect(new Set(first)).toEqual(new Set(['200', '500', '502', '503', 'dropped', 'hung']));
     expect(await faultOutcomes(11)).toEqual(first);
   });
 
