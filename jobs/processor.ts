@@ -83,6 +83,15 @@ export function createSyncProcessor(context: ProcessorContext) {
     });
     if (result.runId !== null || result.errorCode !== 'SYNC_LOCKED') context.metrics.observeRun(result);
 
+    if (result.error instanceof RateLimitedError) {
+      const waitMs = result.error.retryAfterMs ?? DEFAULT_RATE_LIMIT_MS;
+      log.warn(
+        { waitMs },
+        'rate limited by Betterworks; pausing the queue and retrying without spending an attempt',
+      );
+      await context.queue.rateLimit(waitMs);
+      throw new RateLimitError();
+    }
     if (result.status === 'ok' || result.status === 'forbidden') return jobResultFrom(result);
     if (result.status === 'partial') {
       if (result.deleteRefused) {
@@ -110,15 +119,6 @@ export function createSyncProcessor(context: ProcessorContext) {
       log.warn('stopped by shutdown after committing its last batch; requeued to resume from the checkpoint');
       await job.moveToDelayed(Date.now() + SHUTDOWN_REQUEUE_MS, token);
       throw new DelayedError();
-    }
-    if (result.error instanceof RateLimitedError) {
-      const waitMs = result.error.retryAfterMs ?? DEFAULT_RATE_LIMIT_MS;
-      log.warn(
-        { waitMs },
-        'rate limited by Betterworks; pausing the queue and retrying without spending an attempt',
-      );
-      await context.queue.rateLimit(waitMs);
-      throw new RateLimitError();
     }
 
     const unrecoverable = isFatalForRun(result.error);

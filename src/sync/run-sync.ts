@@ -19,7 +19,7 @@ import { newCounters } from '../betterworks/client.ts';
 import { normalizeRecord, type RejectedRecord } from '../betterworks/normalize.ts';
 import { firstPageUrl, type Page, paginate } from '../betterworks/paginate.ts';
 import { type Resource, resourcePath } from '../betterworks/resources/define-resource.ts';
-import { ApiError, BwsyncError, ForbiddenError, LockTimeoutError } from '../errors.ts';
+import { ApiError, BwsyncError, ForbiddenError, LockTimeoutError, RateLimitedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import {
   addCounts,
@@ -417,8 +417,11 @@ async function finishPass(
   });
 }
 
-function statusFor(error: unknown): Exclude<RunStatus, 'running' | 'ok' | 'partial'> {
-  return error instanceof ForbiddenError ? 'forbidden' : 'failed';
+/** A rate limit beyond the retries leaves the run partial: its committed batches and checkpoint stand. */
+function statusFor(error: unknown): Exclude<RunStatus, 'running' | 'ok'> {
+  if (error instanceof ForbiddenError) return 'forbidden';
+  if (error instanceof RateLimitedError) return 'partial';
+  return 'failed';
 }
 
 function describe(error: unknown, signal?: AbortSignal): { code: string; message: string } {

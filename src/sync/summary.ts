@@ -74,7 +74,8 @@ export function summaryText(summary: SyncSummary): string {
   }
   for (const r of summary.results.filter((x) => x.deleteRefused)) {
     problems.push(
-      `${r.resource}: delete detection refused a mass deletion; see the log for how to confirm it.`,
+      `${r.resource}: delete detection refused a mass deletion. If the source really lost those rows, ` +
+        `confirm with \`bwsync sync ${r.resource} --allow-deletes\`.`,
     );
   }
   const rejected = summary.results.filter((r) => r.rejected > 0).map((r) => `${r.resource} (${r.rejected})`);

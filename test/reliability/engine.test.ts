@@ -81,7 +81,7 @@ describe('reliability: the engine under faults', () => {
     expect(context.logLines.join('')).toContain('database connection lost');
     expectExact(comparison);
     expect(sim.stats.requests - totalPages).toBeLessThanOrEqual(3);
-    await expectNoLeak(token, { texts: context.logLines, database });
+    await expectNoLeak(2, token, { texts: context.logLines, database });
   });
 
   it('[5] 5xx bursts, timeouts and dropped connections: retried with backoff, exact result', async () => {
@@ -112,7 +112,7 @@ describe('reliability: the engine under faults', () => {
     expect(sim.stats.hung).toBeGreaterThan(0);
     expect(retries).toBeGreaterThanOrEqual(sim.stats.dropped + sim.stats.hung);
     expectExact(comparison);
-    await expectNoLeak(token, { texts: context.logLines, database });
+    await expectNoLeak(5, token, { texts: context.logLines, database });
   });
 
   it('[6] the key revoked mid-run: stops within one request, no retry loop, nothing reconciled, checkpoints at committed rows', async () => {
@@ -158,7 +158,7 @@ describe('reliability: the engine under faults', () => {
       expect(state?.last_complete_run_id ?? null, run.resource).toBeNull();
       expect(state?.checkpoint?.pages ?? 0, run.resource).toBe(run.pages);
     }
-    await expectNoLeak(token, {
+    await expectNoLeak(6, token, {
       texts: [...context.logLines, JSON.stringify(summary.results.map((r) => r.errorMessage))],
       database,
     });
@@ -178,7 +178,7 @@ describe('reliability: the engine under faults', () => {
     expect(forbidden).toEqual(Object.keys(truth).filter((name) => truth[name]?.forbidden));
     expect(forbidden.length).toBeGreaterThan(0);
     expectExact(comparison);
-    await expectNoLeak(token, { texts: context.logLines, database });
+    await expectNoLeak(7, token, { texts: context.logLines, database });
   });
 
   it('[8] hostile data: valid rows exact, invalid ones quarantined with reasons, nothing executed', async () => {
@@ -228,7 +228,7 @@ describe('reliability: the engine under faults', () => {
     expect(sqlText.rows[0]?.n).toBeGreaterThan(0);
     expect(rtl.rows[0]?.n).toBeGreaterThan(0);
     expect(huge.rows[0]?.n).toBeGreaterThan(0);
-    await expectNoLeak(token, { texts: context.logLines, database });
+    await expectNoLeak(8, token, { texts: context.logLines, database });
   });
 
   it('[9] a next-page URL pointing at another host: refused, and the token never arrives there', async () => {
@@ -254,7 +254,10 @@ describe('reliability: the engine under faults', () => {
     expect(refused).toEqual(['users', 'goals']);
     expect(listener.requests).toHaveLength(0);
     expectExact(comparison);
-    await expectNoLeak(token, { texts: [...context.logLines, JSON.stringify(listener.requests)], database });
+    await expectNoLeak(9, token, {
+      texts: [...context.logLines, JSON.stringify(listener.requests)],
+      database,
+    });
   });
 });
 
@@ -305,6 +308,6 @@ describe('reliability: processes', () => {
     expect(overlap).toBe(false);
     expect(Number(second?.rows_inserted) + Number(second?.rows_updated)).toBe(0);
     expectExact(comparison);
-    await expectNoLeak(token, { texts: [a.out, b.out], database });
+    await expectNoLeak(11, token, { texts: [a.out, b.out], database });
   });
 });

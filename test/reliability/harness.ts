@@ -152,6 +152,7 @@ async function databaseText(database: TestDatabase): Promise<string> {
 
 /** Asserts the token appears nowhere: outputs, logs, webhook bodies, every table, every Redis value. */
 export async function expectNoLeak(
+  scenario: number,
   token: string,
   sources: { texts?: string[]; database?: TestDatabase; redis?: { url: string; prefix: string } },
 ): Promise<{ searchedBytes: number }> {
@@ -159,7 +160,15 @@ export async function expectNoLeak(
   if (sources.database) texts.push(await databaseText(sources.database));
   if (sources.redis) texts.push(await redisText(sources.redis.url, sources.redis.prefix));
   const all = texts.join('\n');
-  expect(all.includes(token), 'the API token leaked').toBe(false);
+  const occurrences = all.split(token).length - 1;
+  report(12, `token search after scenario ${scenario}`, {
+    outputsAndLogs: (sources.texts ?? []).length,
+    tables: sources.database ? 'all' : 'none',
+    redisValues: sources.redis ? 'all under the queue prefix' : 'none',
+    searchedBytes: all.length,
+    occurrences,
+  });
+  expect(occurrences, 'the API token leaked').toBe(0);
   return { searchedBytes: all.length };
 }
 
