@@ -5,6 +5,7 @@
  */
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RunResult } from '../src/sync/run-sync.ts';
 
 export const QUEUE_NAME = 'sync';
 
@@ -19,20 +20,20 @@ export interface SyncJobData {
 }
 
 /** What a finished sync job returns (kept with the job, shown by `backfill --wait` and Bull Board). */
-export interface SyncJobResult {
-  resource: string;
-  status: 'ok' | 'partial' | 'failed' | 'forbidden' | 'skipped';
-  runId: number | null;
-  seen: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  rejected: number;
-  durationMs: number;
-  errorCode?: string;
-  errorMessage?: string;
-}
+export type SyncJobResult = Pick<
+  RunResult,
+  | 'resource'
+  | 'runId'
+  | 'seen'
+  | 'inserted'
+  | 'updated'
+  | 'unchanged'
+  | 'deleted'
+  | 'rejected'
+  | 'durationMs'
+  | 'errorCode'
+  | 'errorMessage'
+> & { status: RunResult['status'] | 'skipped' };
 
 // NameType stays string: bullmq types scheduler ids with the job-name type.
 export type SyncQueue = Queue<SyncJobData, SyncJobResult, string>;

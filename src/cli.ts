@@ -1,10 +1,13 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
+// The V8 flag keeps the young generation small: a sync allocates fast and keeps little, and with the
+// default sizing its resident memory grew with the size of the tenant (see bench/results.md).
 /**
- * `bwsync`: the command line. Thin: parses flags, loads config, calls the engine, prints, sets the exit
- * code. Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 partial (some resources refused).
+ * `bwsync`: the command line. Thin: parses flags and hands over to the command's module in src/commands/,
+ * imported only when that command runs (a sync does not load BullMQ, a worker does not load the
+ * simulator). Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 partial (some resources
+ * refused).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { commandHandlers } from './commands.ts';
 import { BwsyncError, ConfigError } from './errors.ts';
 import { log, scrubSecrets } from './logger.ts';
 
@@ -28,7 +31,7 @@ function buildProgram(): Command {
   program
     .command('migrate')
     .description('create the database named in DATABASE_URL if needed and apply pending migrations')
-    .action(() => commandHandlers.migrate());
+    .action(async () => (await import('./commands/migrate.ts')).migrate());
 
   program
     .command('simulate')
@@ -56,13 +59,13 @@ function buildProgram(): Command {
       numberOption('--malformed-rate'),
       0,
     )
-    .action((options) => commandHandlers.simulate(options));
+    .action(async (options) => (await import('./commands/simulate.ts')).simulate(options));
 
   program
     .command('probe')
     .description('call each catalog resource once with the configured key and report what the tenant returns')
     .option('--json', 'print the report as JSON')
-    .action((options) => commandHandlers.probe(options));
+    .action(async (options) => (await import('./commands/probe.ts')).probe(options));
 
   program
     .command('sync')
@@ -75,7 +78,7 @@ function buildProgram(): Command {
       'confirm a deletion larger than SYNC_DELETE_MAX_SHARE (after checking the source)',
     )
     .addOption(new Option('--trigger <name>', 'recorded in sync_runs.trigger').default('cli').hideHelp())
-    .action((names: string[], options) => commandHandlers.sync(names, options));
+    .action(async (names: string[], options) => (await import('./commands/sync.ts')).sync(names, options));
 
   program
     .command('runs')
@@ -83,20 +86,20 @@ function buildProgram(): Command {
     .option('--resource <name>', 'only this resource')
     .option('--limit <n>', 'how many', numberOption('--limit'), 20)
     .option('--json', 'print as JSON')
-    .action((options) => commandHandlers.runs(options));
+    .action(async (options) => (await import('./commands/sync.ts')).runs(options));
 
   program
     .command('demo')
     .description('start the simulator, migrate the database and sync everything: no Betterworks key needed')
     .option('--scale <n>', 'simulated company size', numberOption('--scale'), 1)
-    .action((options) => commandHandlers.demo(options));
+    .action(async (options) => (await import('./commands/demo.ts')).demo(options));
 
   program
     .command('worker')
     .description(
       'run the sync worker: scheduled runs, backfills, ops endpoints (/healthz /readyz /metrics /admin/queues)',
     )
-    .action(() => commandHandlers.worker());
+    .action(async () => (await import('./commands/jobs.ts')).worker());
 
   const schedules = program
     .command('schedules')
@@ -104,12 +107,12 @@ function buildProgram(): Command {
   schedules
     .command('apply')
     .description('make the schedulers in Redis match the configuration (idempotent; removes unnamed ones)')
-    .action(() => commandHandlers.schedulesApply());
+    .action(async () => (await import('./commands/jobs.ts')).schedulesApply());
   schedules
     .command('list')
     .description('show each schedule and its next run')
     .option('--json', 'print as JSON')
-    .action((options) => commandHandlers.schedulesList(options));
+    .action(async (options) => (await import('./commands/jobs.ts')).schedulesList(options));
 
   program
     .command('backfill')
@@ -119,13 +122,15 @@ function buildProgram(): Command {
     .option('--allow-deletes', 'confirm a deletion larger than SYNC_DELETE_MAX_SHARE')
     .option('--wait', 'follow the jobs with progress and exit with their result (as bwsync sync)')
     .option('--json', 'with --wait: print the summary as JSON')
-    .action((names: string[], options) => commandHandlers.backfill(names, options));
+    .action(async (names: string[], options) =>
+      (await import('./commands/jobs.ts')).backfill(names, options),
+    );
 
   program
     .command('grant-reader')
     .description('create or update a login-less role with SELECT on the analytics schema only')
     .argument('<role>', 'role name, e.g. bi_reader')
-    .action((role: string) => commandHandlers.grantReader(role));
+    .action(async (role: string) => (await import('./commands/grant-reader.ts')).grantReader(role));
 
   return program;
 }

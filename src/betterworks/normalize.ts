@@ -20,37 +20,44 @@ export type NormalizeResult =
 
 const NUL = '\u0000';
 
-/** Removes NUL characters (which Postgres text and jsonb reject) from every string, keys included. */
-export function removeNulCharacters(
-  value: unknown,
-  depth = 0,
-): { value: unknown; cleaned: boolean; depth: number } {
+/** How deep `value` nests, and whether any string or key in it holds a NUL; allocates nothing. */
+function inspect(value: unknown, depth: number, found: { nul: boolean; depth: number }): void {
+  if (depth > found.depth) found.depth = depth;
   if (typeof value === 'string') {
-    return value.includes(NUL)
-      ? { value: value.replaceAll(NUL, ''), cleaned: true, depth }
-      : { value, cleaned: false, depth };
+    if (!found.nul && value.includes(NUL)) found.nul = true;
+    return;
   }
-  if (value === null || typeof value !== 'object') return { value, cleaned: false, depth };
-  if (depth > MAX_JSON_DEPTH) return { value, cleaned: false, depth };
-  let cleaned = false;
-  let maxDepth = depth;
+  if (value === null || typeof value !== 'object' || depth > MAX_JSON_DEPTH) return;
   if (Array.isArray(value)) {
-    const out = value.map((item) => {
-      const inner = removeNulCharacters(item, depth + 1);
-      cleaned ||= inner.cleaned;
-      maxDepth = Math.max(maxDepth, inner.depth);
-      return inner.value;
-    });
-    return { value: out, cleaned, depth: maxDepth };
+    for (const item of value) inspect(item, depth + 1, found);
+    return;
   }
+  for (const key in value) {
+    if (!found.nul && key.includes(NUL)) found.nul = true;
+    inspect((value as Record<string, unknown>)[key], depth + 1, found);
+  }
+}
+
+/** A copy of `value` with NUL characters removed from every string and key. */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll(NUL, '');
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(withoutNul);
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    const inner = removeNulCharacters(item, depth + 1);
-    cleaned ||= inner.cleaned || key.includes(NUL);
-    maxDepth = Math.max(maxDepth, inner.depth);
-    out[key.replaceAll(NUL, '')] = inner.value;
-  }
-  return { value: out, cleaned, depth: maxDepth };
+  for (const [key, item] of Object.entries(value)) out[key.replaceAll(NUL, '')] = withoutNul(item);
+  return out;
+}
+
+/**
+ * Removes NUL characters (which Postgres text and jsonb reject) from every string, keys included, and
+ * measures nesting depth. The record is copied only when it holds a NUL: the common case allocates nothing.
+ */
+export function removeNulCharacters(value: unknown): { value: unknown; cleaned: boolean; depth: number } {
+  const found = { nul: false, depth: 0 };
+  inspect(value, 0, found);
+  return found.nul
+    ? { value: withoutNul(value), cleaned: true, depth: found.depth }
+    : { value, cleaned: false, depth: found.depth };
 }
 
 function recordIdOf(raw: unknown): number | null {

@@ -5,6 +5,7 @@ import type { SyncSummary } from './sync-resources.ts';
 
 export interface SummaryJson {
   status: SyncSummary['status'];
+  durationMs: number;
   resources: {
     resource: string;
     status: RunResult['status'];
@@ -25,6 +26,7 @@ export interface SummaryJson {
 export function summaryJson(summary: SyncSummary): SummaryJson {
   return {
     status: summary.status,
+    durationMs: summary.durationMs,
     resources: summary.results.map((r) => ({
       resource: r.resource,
       status: r.status,

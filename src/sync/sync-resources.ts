@@ -3,6 +3,7 @@
  * A forbidden resource is recorded and the others go on; a rejected key or a pending privacy notice stops
  * every resource at once, since no request with that key can succeed.
  */
+import { newCounters } from '../betterworks/client.ts';
 import type { Resource } from '../betterworks/resources/define-resource.ts';
 import { isFatalForRun } from '../errors.ts';
 import { type RunResult, runSync, type SyncDeps, type SyncOptions } from './run-sync.ts';
@@ -12,6 +13,8 @@ export type OverallStatus = 'ok' | 'partial' | 'failed';
 export interface SyncSummary {
   status: OverallStatus;
   results: RunResult[];
+  /** Wall time of the whole sync, all resources together. */
+  durationMs: number;
 }
 
 export function overallStatus(results: readonly Pick<RunResult, 'status'>[]): OverallStatus {
@@ -20,11 +23,11 @@ export function overallStatus(results: readonly Pick<RunResult, 'status'>[]): Ov
   return 'ok';
 }
 
-function notStarted(resource: Resource, reason: unknown): RunResult {
-  const message = reason instanceof Error ? reason.message : String(reason);
+/** A result for a resource that did no work (not started, or known only from a queue job). */
+export function idleRunResult(resource: string, fields: Partial<RunResult> = {}): RunResult {
   return {
     runId: null,
-    resource: resource.name,
+    resource,
     status: 'failed',
     mode: 'full',
     pages: 0,
@@ -36,12 +39,19 @@ function notStarted(resource: Resource, reason: unknown): RunResult {
     rejected: 0,
     recordsChanged: null,
     deleteRefused: false,
-    http: { requests: 0, retries: 0, throttled: 0, byStatus: {} },
+    http: newCounters(),
     durationMs: 0,
+    ...fields,
+  };
+}
+
+function notStarted(resource: Resource, reason: unknown): RunResult {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  return idleRunResult(resource.name, {
     errorCode: (reason as { code?: string }).code ?? 'ABORTED',
     errorMessage: `not started: ${message}`,
     error: reason,
-  };
+  });
 }
 
 export async function syncResources(
@@ -49,6 +59,7 @@ export async function syncResources(
   deps: SyncDeps,
   options: SyncOptions & { concurrency: number },
 ): Promise<SyncSummary> {
+  const startedAt = Date.now();
   const stopAll = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopAll.signal]) : stopAll.signal;
   const results = new Map<string, RunResult>();
@@ -68,5 +79,5 @@ export async function syncResources(
     Array.from({ length: Math.max(1, Math.min(options.concurrency, resources.length)) }, worker),
   );
   const ordered = resources.map((resource) => results.get(resource.name) as RunResult);
-  return { status: overallStatus(ordered), results: ordered };
+  return { status: overallStatus(ordered), results: ordered, durationMs: Date.now() - startedAt };
 }

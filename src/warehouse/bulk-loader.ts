@@ -53,7 +53,7 @@ function stageName(table: string): string {
 }
 
 /** Encodes one value for COPY's text format. */
-function copyValue(value: unknown): string {
+export function copyValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   let text: string;
   if (value instanceof Date) text = value.toISOString();
@@ -69,12 +69,18 @@ function keyOf(row: Row, spec: TableSpec): string {
   return spec.key.map((column) => String(row[column])).join('\u0001');
 }
 
-interface StagedRow {
+/** A row as staged: typed columns in declared order, then raw (as JSON text), _hash and _cleaned. */
+export interface StagedRow {
   values: unknown[];
 }
 
+/** The staged columns of a table, in the order of `StagedRow.values`. */
+export function stagedColumns(spec: TableSpec): string[] {
+  return [...spec.columns, ...BOOKKEEPING_STAGED];
+}
+
 /** Rows per table for the batch, de-duplicated by key (the last occurrence wins), with hash and raw. */
-function stageRows(resource: Resource, items: readonly LoadItem[]): Map<string, StagedRow[]> {
+export function stageRows(resource: Resource, items: readonly LoadItem[]): Map<string, StagedRow[]> {
   const main = mainTable(resource);
   const byTable = new Map<string, Map<string, StagedRow>>();
   for (const table of Object.keys(resource.tables)) byTable.set(table, new Map());
@@ -88,13 +94,13 @@ function stageRows(resource: Resource, items: readonly LoadItem[]): Map<string, 
         const raw = row.raw ?? (table === main && position === 0 ? item.raw : undefined);
         const typed = spec.columns.map((column) => row[column] ?? null);
         const rawValue = raw ?? Object.fromEntries(spec.columns.map((column, i) => [column, typed[i]]));
-        const hash = createHash('md5')
-          .update(JSON.stringify([typed, rawValue]))
-          .digest('hex');
+        // Serialized once: the same text feeds the hash and the COPY stream.
+        const rawText = JSON.stringify(rawValue);
+        const hash = createHash('md5').update(JSON.stringify(typed)).update(rawText).digest('hex');
         // Re-inserting moves the key to the end, so the last occurrence's content and position win.
         const key = keyOf(row, spec);
         staged.delete(key);
-        staged.set(key, { values: [...typed, rawValue, hash, item.cleaned] });
+        staged.set(key, { values: [...typed, rawText, hash, item.cleaned] });
       });
     }
   }
@@ -102,8 +108,7 @@ function stageRows(resource: Resource, items: readonly LoadItem[]): Map<string, 
 }
 
 async function ensureStage(client: pg.ClientBase, table: string, spec: TableSpec): Promise<void> {
-  const columns = [...spec.columns, ...BOOKKEEPING_STAGED];
-  const select = columns.map(q).join(', ');
+  const select = stagedColumns(spec).map(q).join(', ');
   // Temp tables live as long as the connection; ON COMMIT DELETE ROWS empties them after every batch.
   await client.query(
     `create temp table if not exists ${q(stageName(table))} on commit delete rows as select ${select} from ${q(table)} with no data`,
@@ -116,7 +121,7 @@ async function copyInto(
   spec: TableSpec,
   rows: StagedRow[],
 ): Promise<void> {
-  const columns = [...spec.columns, ...BOOKKEEPING_STAGED].map(q).join(', ');
+  const columns = stagedColumns(spec).map(q).join(', ');
   const stream = client.query(copyFrom(`copy ${q(stageName(table))} (${columns}) from stdin`));
   async function* lines() {
     let chunk = '';

@@ -15,8 +15,17 @@ export function runCli(
   env: Record<string, string | undefined> = {},
   timeoutMs = 120_000,
 ): Promise<CliResult> {
+  return runCommand([CLI, ...args], timeoutMs, env);
+}
+
+/** Runs a script with the project's Node (as `node <script>` in an npm script would). */
+export function runCommand(
+  args: string[],
+  timeoutMs = 120_000,
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, args, {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

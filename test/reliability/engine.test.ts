@@ -5,13 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findResource, resources } from '../../src/betterworks/resources/registry.ts';
-import { type Simulator, startSimulator } from '../../src/simulator/server.ts';
 import { runSync } from '../../src/sync/run-sync.ts';
 import { syncResources } from '../../src/sync/sync-resources.ts';
 import { CLI } from '../helpers/cli.ts';
-import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestServer } from '../helpers/http-server.ts';
 import { syncContextFor } from '../helpers/sync.ts';
 import { until } from '../helpers/worker.ts';
@@ -23,24 +21,10 @@ import {
   report,
   revokeKey,
   truthFor,
+  useScenarioResources,
 } from './harness.ts';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
-
-async function setup(
-  options: Parameters<typeof startSimulator>[0],
-): Promise<{ sim: Simulator; database: TestDatabase }> {
-  const sim = await startSimulator({ port: 0, ...options });
-  const database = await freshDatabase();
-  cleanups.push(
-    () => sim.stop(),
-    () => database.drop(),
-  );
-  return { sim, database };
-}
+const { setup, cleanups } = useScenarioResources();
 
 describe('reliability: the engine under faults', () => {
   it('[2] Postgres connections killed mid-run: the run reconnects, resumes and ends exact', async () => {

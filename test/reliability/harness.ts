@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { mainTable } from '../../src/betterworks/resources/define-resource.ts';
 import { findResource, resources } from '../../src/betterworks/resources/registry.ts';
-import type { Simulator } from '../../src/simulator/server.ts';
-import type { TestDatabase } from '../helpers/database.ts';
+import { type Simulator, startSimulator } from '../../src/simulator/server.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import type { Truth } from '../helpers/sync.ts';
 
 /** Prints one scenario's figures on one line, so CI output shows them. */
@@ -180,4 +180,27 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Per-test resources for a scenario file: `setup` starts a simulator and a fresh database, and everything
+ * pushed on `cleanups` is undone after each test, last first.
+ */
+export function useScenarioResources() {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()?.();
+  });
+  async function setup(
+    options: Parameters<typeof startSimulator>[0],
+  ): Promise<{ sim: Simulator; database: TestDatabase }> {
+    const sim = await startSimulator({ port: 0, ...options });
+    const database = await freshDatabase();
+    cleanups.push(
+      () => sim.stop(),
+      () => database.drop(),
+    );
+    return { sim, database };
+  }
+  return { setup, cleanups };
 }

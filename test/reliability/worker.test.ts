@@ -9,35 +9,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectProducer } from '../../jobs/connection.ts';
 import { createSyncQueue } from '../../jobs/queue.ts';
 import { listSchedules } from '../../jobs/schedules.ts';
 import { findResource } from '../../src/betterworks/resources/registry.ts';
-import { type Simulator, startSimulator } from '../../src/simulator/server.ts';
 import { runCli } from '../helpers/cli.ts';
-import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { json, startTestServer } from '../helpers/http-server.ts';
 import { mutate } from '../helpers/sync.ts';
 import { clearPrefix, REDIS_URL, spawnWorker, until, workerEnv } from '../helpers/worker.ts';
-import { addSecretKey, compareWithTruth, expectExact, expectNoLeak, freePort, report } from './harness.ts';
+import {
+  addSecretKey,
+  compareWithTruth,
+  expectExact,
+  expectNoLeak,
+  freePort,
+  report,
+  useScenarioResources,
+} from './harness.ts';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
-
-async function setup(
-  options: Parameters<typeof startSimulator>[0],
-): Promise<{ sim: Simulator; database: TestDatabase }> {
-  const sim = await startSimulator({ port: 0, ...options });
-  const database = await freshDatabase();
-  cleanups.push(
-    () => sim.stop(),
-    () => database.drop(),
-  );
-  return { sim, database };
-}
+const { setup, cleanups } = useScenarioResources();
 
 function stopWorker(worker: ReturnType<typeof spawnWorker>): Promise<number | null> {
   if (worker.process.exitCode === null) worker.process.kill('SIGTERM');

@@ -1,0 +1,499 @@
+/**
+ * `npm run bench [-- --scale N] [-- --json] [-- --out FILE]`: throughput, memory and politeness of a sync,
+ * each as a ratio against a physical limit measured in the same run, against simulator processes with a
+ * fixed seed:
+ *
+ * 1. fetch limit: paging through every resource and parsing the JSON (no validation, no database);
+ * 2. copy limit: the very same normalized rows loaded with plain COPY into empty tables;
+ * 3. full sync into empty tables (a `bwsync sync` process), and its ratio to the smaller limit;
+ * 4. unchanged re-sync: time as a ratio to the fetch limit's, and rows written (must be 0);
+ * 5. re-sync after 5% of records changed: rows written, against the row changes computed independently;
+ * 6. memory: peak RSS of the sync process at --scale and at 10 × --scale, and their ratio;
+ * 7. politeness: with 50 ms latency and a 20 requests/s limit at the simulator, achieved requests/s / 20
+ *    and the 429s the sync provoked.
+ *
+ * Scale 1 is about 10,500 records (plus about 8,000 nested rows); the default run measures memory at 10k
+ * and 100k records; `--scale 10` measures at 100k and 1M.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { ApiClient } from '../src/betterworks/client.ts';
+import { RequestLimiter } from '../src/betterworks/limiter.ts';
+import { normalizeRecord } from '../src/betterworks/normalize.ts';
+import { firstPageUrl, paginate } from '../src/betterworks/paginate.ts';
+import type { Resource } from '../src/betterworks/resources/define-resource.ts';
+import { resources } from '../src/betterworks/resources/registry.ts';
+import { formatTable } from '../src/format-table.ts';
+import { copyValue, stagedColumns, stageRows } from '../src/warehouse/bulk-loader.ts';
+import { migrateDatabase } from '../src/warehouse/db.ts';
+
+const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+const BIN_DIR = new URL('../node_modules/.bin', import.meta.url).pathname;
+const SEED = 7;
+const PAGE_SIZE = 100;
+const CONCURRENCY = 4;
+
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+    out: { type: 'string', default: new URL('./results.md', import.meta.url).pathname },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const scale = Number(args.scale);
+if (!Number.isFinite(scale) || scale <= 0) {
+  process.stderr.write(`bench: --scale expects a number > 0, got "${args.scale}"\n`);
+  process.exit(2);
+}
+const log = (line: string) => {
+  if (!args.json) process.stderr.write(`${line}\n`);
+};
+
+const SERVER = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+
+// ── processes and databases ──────────────────────────────────────────────────────────────────────────
+
+interface SimProcess {
+  baseUrl: string;
+  origin: string;
+  stop(): Promise<void>;
+}
+
+async function startSimProcess(simScale: number, extra: string[] = []): Promise<SimProcess> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'simulate', '--port', '0', '--seed', String(SEED), '--scale', String(simScale), ...extra],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk) => {
+      out += chunk;
+      const match = /at (http:\/\/\S+\/api\/v1)/.exec(out);
+      if (match) resolve(match[1] as string);
+    });
+    child.on('exit', () => reject(new Error(`simulator exited: ${out}`)));
+  });
+  return {
+    baseUrl,
+    origin: new URL(baseUrl).origin,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+const databases: string[] = [];
+async function freshDatabase(): Promise<string> {
+  const name = `bwsync_bench_${randomBytes(4).toString('hex')}`;
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  await migrateDatabase(url.toString());
+  databases.push(name);
+  return url.toString();
+}
+
+async function dropDatabases(): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER.toString() });
+  await client.connect();
+  for (const name of databases)
+    await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+  await client.end();
+}
+
+interface SyncRun {
+  /** The sync's own wall time, as it reports it (process start-up excluded). */
+  ms: number;
+  startupMs: number;
+  peakRssMb: number;
+  written: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  status: string;
+}
+
+function peakRssKb(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs `bwsync sync --json` as its own process, as an operator would, and watches its peak RSS. */
+async function runSyncProcess(
+  baseUrl: string,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<SyncRun> {
+  const started = performance.now();
+  // Executed as a bin, as `npx bwsync` does, so its shebang's Node flags apply; node_modules/.bin first
+  // so that `node` is the project's Node 24.
+  const child: ChildProcess = spawn(CLI, ['sync', '--json'], {
+    env: {
+      PATH: `${BIN_DIR}${path.delimiter}${process.env.PATH}`,
+      LOG_LEVEL: 'warn',
+      BETTERWORKS_BASE_URL: baseUrl,
+      BETTERWORKS_API_TOKEN: 'sim_super_admin',
+      BETTERWORKS_RATE_LIMIT_RPS: '100000',
+      BETTERWORKS_MAX_IN_FLIGHT: String(CONCURRENCY),
+      BETTERWORKS_PAGE_SIZE: String(PAGE_SIZE),
+      SYNC_CONCURRENCY: String(CONCURRENCY),
+      SYNC_DELETE_MAX_SHARE: '1',
+      DATABASE_URL: databaseUrl,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  let peakKb = 0;
+  const timer = setInterval(() => {
+    if (child.pid) peakKb = Math.max(peakKb, peakRssKb(child.pid));
+  }, 50);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(timer);
+  const processMs = performance.now() - started;
+  if (code !== 0) throw new Error(`bwsync sync exited ${code}: ${stderr.slice(-2000)}`);
+  const summary = JSON.parse(stdout) as {
+    status: string;
+    durationMs: number;
+    resources: { inserted: number; updated: number; deleted: number }[];
+  };
+  const sum = (key: 'inserted' | 'updated' | 'deleted') => summary.resources.reduce((n, r) => n + r[key], 0);
+  return {
+    ms: summary.durationMs,
+    startupMs: Math.round(processMs - summary.durationMs),
+    peakRssMb: Math.round(peakKb / 1024),
+    inserted: sum('inserted'),
+    updated: sum('updated'),
+    deleted: sum('deleted'),
+    written: sum('inserted') + sum('updated') + sum('deleted'),
+    status: summary.status,
+  };
+}
+
+// ── measurements ─────────────────────────────────────────────────────────────────────────────────────
+
+function apiClient(baseUrl: string): ApiClient {
+  return new ApiClient({
+    baseUrl,
+    token: 'sim_super_admin',
+    timeoutMs: 30_000,
+    maxRetries: 3,
+    retryMaxWaitMs: 5_000,
+    limiter: new RequestLimiter({ ratePerSecond: 100_000, maxInFlight: CONCURRENCY }),
+  });
+}
+
+/** Runs `task` for every resource, CONCURRENCY at a time, as the sync does. */
+async function forEachResource(task: (resource: Resource) => Promise<void>): Promise<void> {
+  const queue = [...resources];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let resource = queue.shift(); resource; resource = queue.shift()) await task(resource);
+    }),
+  );
+}
+
+/** (1) Pages through everything and parses it; nothing else. */
+async function measureFetchLimit(
+  baseUrl: string,
+): Promise<{ records: number; ms: number; requests: number }> {
+  const client = apiClient(baseUrl);
+  let records = 0;
+  let requests = 0;
+  const started = performance.now();
+  await forEachResource(async (resource) => {
+    for await (const page of paginate(client, {
+      startUrl: firstPageUrl(resource, resource.path, PAGE_SIZE),
+    })) {
+      records += page.records.length;
+      requests++;
+    }
+  });
+  return { records, ms: performance.now() - started, requests };
+}
+
+type Snapshot = Map<string, string>;
+
+/**
+ * Fetches and normalizes everything (untimed): writes the COPY input of every table to files for the copy
+ * limit, and returns the rows keyed by table and key with their hash, to count changes independently.
+ */
+async function snapshot(baseUrl: string, copyDir?: string): Promise<Snapshot> {
+  const client = apiClient(baseUrl);
+  const rows: Snapshot = new Map();
+  await forEachResource(async (resource) => {
+    const files = copyDir
+      ? Object.fromEntries(
+          Object.keys(resource.tables).map((table) => [
+            table,
+            createWriteStream(path.join(copyDir, `${table}.copy`)),
+          ]),
+        )
+      : {};
+    for await (const page of paginate(client, {
+      startUrl: firstPageUrl(resource, resource.path, PAGE_SIZE),
+    })) {
+      const items = [];
+      for (const record of page.records) {
+        const result = normalizeRecord(resource, record);
+        if (result.ok) items.push({ rows: result.rows, raw: result.raw, cleaned: result.cleaned });
+      }
+      for (const [table, staged] of stageRows(resource, items)) {
+        const spec = resource.tables[table];
+        if (!spec) continue;
+        const keyIndexes = spec.key.map((k) => spec.columns.indexOf(k));
+        for (const row of staged) {
+          rows.set(
+            `${table}:${keyIndexes.map((i) => String(row.values[i])).join(',')}`,
+            String(row.values.at(-2)),
+          );
+          files[table]?.write(`${row.values.map(copyValue).join('\t')}\n`);
+        }
+      }
+    }
+    await Promise.all(Object.values(files).map((file) => new Promise((resolve) => file.end(resolve))));
+  });
+  return rows;
+}
+
+/** (2) Plain COPY of the snapshot's rows into the empty tables of a fresh database. */
+async function measureCopyLimit(databaseUrl: string, copyDir: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const started = performance.now();
+  try {
+    for (const resource of resources) {
+      for (const [table, spec] of Object.entries(resource.tables)) {
+        const columns = stagedColumns(spec).map(pg.escapeIdentifier).join(', ');
+        const stream = client.query(copyFrom(`copy ${pg.escapeIdentifier(table)} (${columns}) from stdin`));
+        await pipeline(createReadStream(path.join(copyDir, `${table}.copy`)), stream);
+      }
+    }
+    return performance.now() - started;
+  } finally {
+    await client.end();
+  }
+}
+
+function countChanges(before: Snapshot, after: Snapshot): number {
+  let changes = 0;
+  for (const [key, hash] of after) if (before.get(key) !== hash) changes++;
+  for (const key of before.keys()) if (!after.has(key)) changes++;
+  return changes;
+}
+
+async function simStats(origin: string): Promise<{ byStatus: Record<string, number>; throttled: number }> {
+  return (await (await fetch(`${origin}/__sim/stats`)).json()) as {
+    byStatus: Record<string, number>;
+    throttled: number;
+  };
+}
+
+// ── the run ──────────────────────────────────────────────────────────────────────────────────────────
+
+async function main() {
+  const versions = {
+    node: process.version,
+    postgres: '',
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+  };
+  const admin = new pg.Client({ connectionString: SERVER.toString() });
+  await admin.connect();
+  versions.postgres = (
+    (await admin.query('show server_version')).rows[0] as { server_version: string }
+  ).server_version;
+  await admin.end();
+
+  const copyDir = mkdtempSync(path.join(os.tmpdir(), 'bwsync-bench-'));
+  const sim = await startSimProcess(scale);
+  try {
+    log(`scale ${scale}: simulator at ${sim.baseUrl}`);
+    const fetchLimit = await measureFetchLimit(sim.baseUrl);
+    log(
+      `1 fetch limit: ${fetchLimit.records} records, ${fetchLimit.requests} requests in ${(fetchLimit.ms / 1000).toFixed(1)} s`,
+    );
+    const before = await snapshot(sim.baseUrl, copyDir);
+    const copyMs = await measureCopyLimit(await freshDatabase(), copyDir);
+    log(`2 copy limit: ${before.size} rows in ${(copyMs / 1000).toFixed(1)} s`);
+
+    const warehouse = await freshDatabase();
+    const full = await runSyncProcess(sim.baseUrl, warehouse);
+    log(
+      `3 full sync: ${(full.ms / 1000).toFixed(1)} s, ${full.inserted} rows, peak RSS ${full.peakRssMb} MB`,
+    );
+    const unchanged = await runSyncProcess(sim.baseUrl, warehouse);
+    log(`4 unchanged re-sync: ${(unchanged.ms / 1000).toFixed(1)} s, ${unchanged.written} rows written`);
+
+    await fetch(`${sim.origin}/__sim/mutate`, {
+      method: 'POST',
+      body: JSON.stringify({ seed: 5, updates: 0.05 }),
+    });
+    const after = await snapshot(sim.baseUrl);
+    const changedRowsExpected = countChanges(before, after);
+    const changed = await runSyncProcess(sim.baseUrl, warehouse);
+    log(`5 re-sync after 5% changed: ${changed.written} rows written, ${changedRowsExpected} expected`);
+    await sim.stop();
+
+    const largeScale = scale * 10;
+    const large = await startSimProcess(largeScale);
+    const largeRun = await runSyncProcess(large.baseUrl, await freshDatabase());
+    await large.stop();
+    log(
+      `6 memory: peak RSS ${full.peakRssMb} MB at scale ${scale}, ${largeRun.peakRssMb} MB at scale ${largeScale}`,
+    );
+
+    const polite = await startSimProcess(Math.min(scale, 0.3), [
+      '--latency-ms',
+      '50',
+      '--rate-limit-rps',
+      '20',
+    ]);
+    const politeRun = await runSyncProcess(polite.baseUrl, await freshDatabase(), {
+      BETTERWORKS_RATE_LIMIT_RPS: '20',
+      BETTERWORKS_MAX_IN_FLIGHT: '4',
+    });
+    const stats = await simStats(polite.origin);
+    await polite.stop();
+    const achievedRps = (stats.byStatus['200'] ?? 0) / (politeRun.ms / 1000);
+    log(`7 politeness: ${achievedRps.toFixed(1)} requests/s against a limit of 20, ${stats.throttled} × 429`);
+
+    const records = fetchLimit.records;
+    const fetchLimitRps = records / (fetchLimit.ms / 1000);
+    const copyLimitRps = records / (copyMs / 1000);
+    const fullSyncRps = records / (full.ms / 1000);
+    const figures = {
+      scale,
+      records,
+      rows: before.size,
+      fetchLimitRps: Math.round(fetchLimitRps),
+      copyLimitRps: Math.round(copyLimitRps),
+      fullSyncRps: Math.round(fullSyncRps),
+      fullSyncRatio: round(fullSyncRps / Math.min(fetchLimitRps, copyLimitRps)),
+      resyncTimeRatio: round(unchanged.ms / fetchLimit.ms),
+      resyncRowsWritten: unchanged.written,
+      changedRowsWritten: changed.written,
+      changedRowsExpected,
+      rssSmallMb: full.peakRssMb,
+      rssLargeMb: largeRun.peakRssMb,
+      rssSmallRecords: records,
+      rssLargeRecords: Math.round(records * 10),
+      rssRatio: round(largeRun.peakRssMb / full.peakRssMb),
+      processStartMs: full.startupMs,
+      politeness: round(achievedRps / 20),
+      provoked429: stats.throttled,
+    };
+    const targets = [
+      ['full sync ≥ 0.5 × min(fetch, copy)', figures.fullSyncRatio >= 0.5],
+      [
+        'unchanged re-sync ≤ 1.3 × fetch time, 0 rows',
+        figures.resyncTimeRatio <= 1.3 && figures.resyncRowsWritten === 0,
+      ],
+      ['changed rows written = changes', figures.changedRowsWritten === figures.changedRowsExpected],
+      ['peak RSS large ≤ 1.5 × small, < 300 MB', figures.rssRatio <= 1.5 && figures.rssLargeMb < 300],
+      ['politeness ≥ 0.9, 0 × 429', figures.politeness >= 0.9 && figures.provoked429 === 0],
+    ] as const;
+    if (args.json)
+      process.stdout.write(
+        `${JSON.stringify({ ...figures, targetsMet: Object.fromEntries(targets) }, null, 2)}\n`,
+      );
+    else
+      process.stdout.write(
+        `\n${renderTable(figures)}\n\n${targets.map(([t, ok]) => `${ok ? 'met   ' : 'MISSED'} ${t}`).join('\n')}\n`,
+      );
+    if (!args['no-write']) writeFileSync(args.out as string, renderMarkdown(figures, targets, versions));
+  } finally {
+    rmSync(copyDir, { recursive: true, force: true });
+    await dropDatabases();
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+type Figures = Record<string, number>;
+
+function renderTable(f: Figures): string {
+  return formatTable(
+    ['measure', 'value', 'meaning'],
+    [
+      ['fetch limit', `${f.fetchLimitRps} rec/s`, 'pages fetched and parsed, nothing else'],
+      ['copy limit', `${f.copyLimitRps} rec/s`, 'the same rows with plain COPY into empty tables'],
+      ['full sync', `${f.fullSyncRps} rec/s`, `ratio ${f.fullSyncRatio} to the smaller limit`],
+      ['unchanged re-sync', `${f.resyncTimeRatio} × fetch time`, `${f.resyncRowsWritten} rows written`],
+      [
+        'after 5% changed',
+        `${f.changedRowsWritten} rows written`,
+        `${f.changedRowsExpected} rows changed at the source`,
+      ],
+      [
+        'peak RSS',
+        `${f.rssSmallMb} → ${f.rssLargeMb} MB`,
+        `ratio ${f.rssRatio} for ${f.rssSmallRecords} → ${f.rssLargeRecords} records`,
+      ],
+      ['politeness', `${f.politeness}`, `${f.provoked429} × 429 provoked`],
+    ],
+  );
+}
+
+function renderMarkdown(
+  f: Figures,
+  targets: readonly (readonly [string, boolean])[],
+  versions: Record<string, unknown>,
+): string {
+  return `# Benchmark results
+
+Written by \`npm run bench -- --scale ${f.scale}\` on ${new Date().toISOString().slice(0, 10)}.
+Machine: ${versions.cpus}, ${versions.memoryGb} GB; Node ${versions.node}; Postgres ${versions.postgres}.
+Simulator seed ${SEED}, ${f.records} records (${f.rows} rows with nested children); page size ${PAGE_SIZE};
+${CONCURRENCY} resources at once. The simulator, the sync and Postgres share the machine's cores.
+
+${renderTable(f)
+  .split('\n')
+  .map((line) => `    ${line}`)
+  .join('\n')}
+
+| target | met |
+|---|---|
+${targets.map(([t, ok]) => `| ${t} | ${ok ? 'yes' : '**no**'} |`).join('\n')}
+
+Figures as JSON:
+
+\`\`\`json
+${JSON.stringify(f, null, 2)}
+\`\`\`
+`;
+}
+
+await main();
