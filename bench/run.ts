@@ -438,6 +438,26 @@ async function main() {
   }
 }
 
+/** What a CPU profile of the sync showed; update it when a change moves the figures. */
+const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-04)
+
+A CPU profile of an unchanged re-sync at scale 3 (\`node --cpu-prof\`): staging rows and hashing them 19%
+(JSON serialization of raw and typed values, md5), zod validation 15%, garbage collection 8%, HTTP 8%. The
+sync process is CPU-bound on one core while the simulator and Postgres share the other, and the fetch
+limit runs in-process with none of that work.
+
+- **Full sync and unchanged re-sync** miss their ratios: every record is validated, normalized, hashed
+  and staged with COPY even when it has not changed. The planned fix: hash each record's raw JSON before
+  validation and look up the page's stored hashes, so unchanged records skip validation and staging and
+  only mark themselves seen.
+- **Peak RSS** stays under 300 MB at 100k records, but grows with the tenant: V8 lets the old generation
+  grow to a multiple of the live set (four concurrent batches of records, rows and staged text), and the
+  small young generation set in the \`bwsync\` shebang (\`--max-semi-space-size=8\`) only halves that growth.
+  The planned fix: turn each page into COPY text as it arrives and hold text, not objects, per batch.
+- Fixed on the way: the CLI loaded BullMQ, Express and Bull Board for every command (160 MB before any
+  work; now each command loads its own module), records were deep-copied to strip NULs they did not have,
+  and raw JSON was serialized twice per row.`;
+
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
@@ -487,6 +507,8 @@ ${renderTable(f)
 | target | met |
 |---|---|
 ${targets.map(([t, ok]) => `| ${t} | ${ok ? 'yes' : '**no**'} |`).join('\n')}
+
+${WHAT_LIMITS_IT}
 
 Figures as JSON:
 
