@@ -35,10 +35,10 @@ import { ApiClient } from '../src/betterworks/client.ts';
 import { RequestLimiter } from '../src/betterworks/limiter.ts';
 import { normalizeRecord } from '../src/betterworks/normalize.ts';
 import { firstPageUrl, paginate } from '../src/betterworks/paginate.ts';
-import type { Resource } from '../src/betterworks/resources/define-resource.ts';
+import { mainTable, type Resource } from '../src/betterworks/resources/define-resource.ts';
 import { resources } from '../src/betterworks/resources/registry.ts';
 import { formatTable } from '../src/format-table.ts';
-import { copyValue, stagedColumns, stageRows } from '../src/warehouse/bulk-loader.ts';
+import { copyValue, sourceHash, stagedColumns, stageRows } from '../src/warehouse/bulk-loader.ts';
 import { migrateDatabase } from '../src/warehouse/db.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
@@ -266,7 +266,16 @@ async function snapshot(baseUrl: string, copyDir?: string): Promise<Snapshot> {
       const items = [];
       for (const record of page.records) {
         const result = normalizeRecord(resource, record);
-        if (result.ok) items.push({ rows: result.rows, raw: result.raw, cleaned: result.cleaned });
+        if (result.ok) {
+          const hash = sourceHash(resource, record);
+          items.push({
+            rows: result.rows,
+            raw: result.raw,
+            cleaned: result.cleaned,
+            recordId: result.recordId,
+            sourceHash: hash,
+          });
+        }
       }
       for (const [table, staged] of stageRows(resource, items)) {
         const spec = resource.tables[table];
@@ -275,7 +284,7 @@ async function snapshot(baseUrl: string, copyDir?: string): Promise<Snapshot> {
         for (const row of staged) {
           rows.set(
             `${table}:${keyIndexes.map((i) => String(row.values[i])).join(',')}`,
-            String(row.values.at(-2)),
+            String(row.values[spec.columns.length + 1]),
           );
           files[table]?.write(`${row.values.map(copyValue).join('\t')}\n`);
         }
@@ -294,7 +303,9 @@ async function measureCopyLimit(databaseUrl: string, copyDir: string): Promise<n
   try {
     for (const resource of resources) {
       for (const [table, spec] of Object.entries(resource.tables)) {
-        const columns = stagedColumns(spec).map(pg.escapeIdentifier).join(', ');
+        const columns = stagedColumns(spec, table === mainTable(resource))
+          .map(pg.escapeIdentifier)
+          .join(', ');
         const stream = client.query(copyFrom(`copy ${pg.escapeIdentifier(table)} (${columns}) from stdin`));
         await pipeline(createReadStream(path.join(copyDir, `${table}.copy`)), stream);
       }

@@ -15,11 +15,14 @@ create table public.calibration_cycles (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint calibration_cycles_pkey: PRIMARY KEY (id)
 CREATE INDEX calibration_cycles_live_idx ON public.calibration_cycles USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX calibration_cycles_pkey ON public.calibration_cycles USING btree (id);
+CREATE INDEX calibration_cycles_record_idx ON public.calibration_cycles USING btree (_record_id);
 
 -- Talent records (performance, potential, 9-box) per person and calibration cycle.
 create table public.calibration_talent_records (
@@ -39,12 +42,15 @@ create table public.calibration_talent_records (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint calibration_talent_records_pkey: PRIMARY KEY (id)
 CREATE INDEX calibration_talent_records_cycle_id_idx ON public.calibration_talent_records USING btree (cycle_id);
 CREATE INDEX calibration_talent_records_live_idx ON public.calibration_talent_records USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX calibration_talent_records_pkey ON public.calibration_talent_records USING btree (id);
+CREATE INDEX calibration_talent_records_record_idx ON public.calibration_talent_records USING btree (_record_id);
 CREATE INDEX calibration_talent_records_user_id_idx ON public.calibration_talent_records USING btree (user_id);
 
 -- Answers given in conversations, one row per answer.
@@ -87,11 +93,14 @@ create table public.conversation_templates (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint conversation_templates_pkey: PRIMARY KEY (id)
 CREATE INDEX conversation_templates_live_idx ON public.conversation_templates USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX conversation_templates_pkey ON public.conversation_templates USING btree (id);
+CREATE INDEX conversation_templates_record_idx ON public.conversation_templates USING btree (_record_id);
 
 -- Conversations between an employee and their manager.
 create table public.conversations (
@@ -111,12 +120,15 @@ create table public.conversations (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint conversations_pkey: PRIMARY KEY (id)
 CREATE INDEX conversations_live_idx ON public.conversations USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE INDEX conversations_manager_id_idx ON public.conversations USING btree (manager_id);
 CREATE UNIQUE INDEX conversations_pkey ON public.conversations USING btree (id);
+CREATE INDEX conversations_record_idx ON public.conversations USING btree (_record_id);
 CREATE INDEX conversations_scheduled_at_idx ON public.conversations USING btree (scheduled_at);
 CREATE INDEX conversations_subject_id_idx ON public.conversations USING btree (subject_id);
 CREATE INDEX conversations_template_id_idx ON public.conversations USING btree (template_id);
@@ -134,12 +146,15 @@ create table public.departments (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint departments_pkey: PRIMARY KEY (id)
 CREATE INDEX departments_live_idx ON public.departments USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE INDEX departments_parent_id_idx ON public.departments USING btree (parent_id);
 CREATE UNIQUE INDEX departments_pkey ON public.departments USING btree (id);
+CREATE INDEX departments_record_idx ON public.departments USING btree (_record_id);
 
 -- Feedback requested or given, with who asked, who gave it and about whom.
 create table public.feedback (
@@ -159,13 +174,16 @@ create table public.feedback (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint feedback_pkey: PRIMARY KEY (id)
 CREATE INDEX feedback_giver_id_idx ON public.feedback USING btree (giver_id);
 CREATE INDEX feedback_live_idx ON public.feedback USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX feedback_pkey ON public.feedback USING btree (id);
 CREATE INDEX feedback_receiver_id_idx ON public.feedback USING btree (receiver_id);
+CREATE INDEX feedback_record_idx ON public.feedback USING btree (_record_id);
 CREATE INDEX feedback_requested_at_idx ON public.feedback USING btree (requested_at);
 CREATE INDEX feedback_template_id_idx ON public.feedback USING btree (template_id);
 
@@ -207,11 +225,14 @@ create table public.feedback_templates (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint feedback_templates_pkey: PRIMARY KEY (id)
 CREATE INDEX feedback_templates_live_idx ON public.feedback_templates USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX feedback_templates_pkey ON public.feedback_templates USING btree (id);
+CREATE INDEX feedback_templates_record_idx ON public.feedback_templates USING btree (_record_id);
 
 -- Assessments (scores) of goals at the end of their period.
 create table public.goal_assessments (
@@ -229,12 +250,15 @@ create table public.goal_assessments (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint goal_assessments_pkey: PRIMARY KEY (id)
 CREATE INDEX goal_assessments_goal_id_idx ON public.goal_assessments USING btree (goal_id);
 CREATE INDEX goal_assessments_live_idx ON public.goal_assessments USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX goal_assessments_pkey ON public.goal_assessments USING btree (id);
+CREATE INDEX goal_assessments_record_idx ON public.goal_assessments USING btree (_record_id);
 
 -- Progress check-ins on objectives and key results.
 create table public.goal_checkins (
@@ -253,13 +277,16 @@ create table public.goal_checkins (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint goal_checkins_pkey: PRIMARY KEY (id)
 CREATE INDEX goal_checkins_checked_in_at_idx ON public.goal_checkins USING btree (checked_in_at);
 CREATE INDEX goal_checkins_goal_id_idx ON public.goal_checkins USING btree (goal_id);
 CREATE INDEX goal_checkins_live_idx ON public.goal_checkins USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX goal_checkins_pkey ON public.goal_checkins USING btree (id);
+CREATE INDEX goal_checkins_record_idx ON public.goal_checkins USING btree (_record_id);
 CREATE INDEX goal_checkins_user_id_idx ON public.goal_checkins USING btree (user_id);
 
 -- Comments on objectives and key results.
@@ -277,13 +304,16 @@ create table public.goal_comments (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint goal_comments_pkey: PRIMARY KEY (id)
 CREATE INDEX goal_comments_author_id_idx ON public.goal_comments USING btree (author_id);
 CREATE INDEX goal_comments_goal_id_idx ON public.goal_comments USING btree (goal_id);
 CREATE INDEX goal_comments_live_idx ON public.goal_comments USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX goal_comments_pkey ON public.goal_comments USING btree (id);
+CREATE INDEX goal_comments_record_idx ON public.goal_comments USING btree (_record_id);
 
 -- Objectives and key results (milestones): key results have is_key_result = true and parent_id set.
 create table public.goals (
@@ -309,13 +339,16 @@ create table public.goals (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint goals_pkey: PRIMARY KEY (id)
 CREATE INDEX goals_live_idx ON public.goals USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE INDEX goals_owner_id_idx ON public.goals USING btree (owner_id);
 CREATE INDEX goals_parent_id_idx ON public.goals USING btree (parent_id);
 CREATE UNIQUE INDEX goals_pkey ON public.goals USING btree (id);
+CREATE INDEX goals_record_idx ON public.goals USING btree (_record_id);
 CREATE INDEX goals_start_date_end_date_idx ON public.goals USING btree (start_date, end_date);
 
 -- Who gave each recognition (one row per giver).
@@ -384,12 +417,15 @@ create table public.recognitions (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint recognitions_pkey: PRIMARY KEY (id)
 CREATE INDEX recognitions_created_at_idx ON public.recognitions USING btree (created_at);
 CREATE INDEX recognitions_live_idx ON public.recognitions USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX recognitions_pkey ON public.recognitions USING btree (id);
+CREATE INDEX recognitions_record_idx ON public.recognitions USING btree (_record_id);
 
 -- Records that failed validation, with the reasons and the payload as received. Nothing else was lost.
 create table public.sync_rejects (
@@ -482,7 +518,9 @@ create table public.users (
   _synced_at timestamp with time zone not null default now(), -- When the content of this row last changed in the warehouse (not moved by identical re-syncs).
   _deleted_at timestamp with time zone, -- When the row disappeared from Betterworks (soft delete); null while it exists.
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
-  _deleted_by_run_id bigint -- The sync run (sync_runs.id) that marked this row deleted.
+  _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
+  _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
+  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
 );
 -- constraint users_pkey: PRIMARY KEY (id)
 CREATE INDEX users_department_id_idx ON public.users USING btree (department_id);
@@ -490,6 +528,7 @@ CREATE INDEX users_email_idx ON public.users USING btree (email);
 CREATE INDEX users_live_idx ON public.users USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE INDEX users_manager_id_idx ON public.users USING btree (manager_id);
 CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id);
+CREATE INDEX users_record_idx ON public.users USING btree (_record_id);
 
 -- How recently each goal was checked in.
 --   goal_id: The goal or key result (goals.id).

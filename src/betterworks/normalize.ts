@@ -15,7 +15,13 @@ export interface RejectedRecord {
 }
 
 export type NormalizeResult =
-  | { ok: true; rows: Record<string, Row[]>; raw: Record<string, unknown>; cleaned: boolean }
+  | {
+      ok: true;
+      recordId: number;
+      rows: Record<string, Row[]>;
+      raw: Record<string, unknown>;
+      cleaned: boolean;
+    }
   | { ok: false; reject: RejectedRecord };
 
 const NUL = '\u0000';
@@ -60,7 +66,8 @@ export function removeNulCharacters(value: unknown): { value: unknown; cleaned: 
     : { value, cleaned: false, depth: found.depth };
 }
 
-function recordIdOf(raw: unknown): number | null {
+/** The record's id when it is a usable integer (as a number or a numeric string). */
+export function recordIdOf(raw: unknown): number | null {
   if (raw && typeof raw === 'object' && 'id' in raw) {
     const id = (raw as { id: unknown }).id;
     if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return id;
@@ -100,5 +107,7 @@ export function normalizeRecord(resource: Resource, input: unknown): NormalizeRe
     return { ok: false, reject: { recordId, reason, issues, raw: value } };
   }
   const raw = value as Record<string, unknown>;
-  return { ok: true, rows: resource.toRows(parsed.data, raw), raw, cleaned };
+  const rows = resource.toRows(parsed.data, raw);
+  const ownRow = Object.values(rows)[0]?.[0];
+  return { ok: true, recordId: recordId ?? Number(ownRow?.id), rows, raw, cleaned };
 }

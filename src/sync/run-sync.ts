@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import type { ApiClient, RequestCounters } from '../betterworks/client.ts';
 import { newCounters } from '../betterworks/client.ts';
-import { normalizeRecord, type RejectedRecord } from '../betterworks/normalize.ts';
+import { normalizeRecord, type RejectedRecord, recordIdOf } from '../betterworks/normalize.ts';
 import { firstPageUrl, type Page, paginate } from '../betterworks/paginate.ts';
 import { type Resource, resourcePath } from '../betterworks/resources/define-resource.ts';
 import { ApiError, BwsyncError, ForbiddenError, LockTimeoutError, RateLimitedError } from '../errors.ts';
@@ -24,9 +24,12 @@ import type { Logger } from '../logger.ts';
 import {
   addCounts,
   emptyCounts,
+  findUnchangedRecords,
   type LoadCounts,
   type LoadItem,
   loadBatch,
+  markSeen,
+  sourceHash,
 } from '../warehouse/bulk-loader.ts';
 import { type Db, dbOnClient } from '../warehouse/db.ts';
 import { reconcileDeletes } from '../warehouse/reconcile.ts';
@@ -245,12 +248,22 @@ async function commitBatch(
   db: Db,
   resource: Resource,
   pass: PassState,
-  batch: { items: LoadItem[]; rejects: RejectedRecord[]; pages: number; checkpoint: Checkpoint },
+  batch: {
+    items: LoadItem[];
+    rejects: RejectedRecord[];
+    pages: number;
+    checkpoint: Checkpoint;
+    /** Records skipped as unchanged, and how many live rows they hold. */
+    unchanged: { ids: number[]; rows: number };
+  },
   tally: Tally,
   http: RequestCounters,
 ): Promise<void> {
   const next = await db.transaction().execute(async (trx) => {
     const counts = await loadBatch(client, resource, batch.items, { runId: pass.runId, passId: pass.passId });
+    await markSeen(client, pass.passId, batch.unchanged.ids);
+    counts.seen += batch.unchanged.rows;
+    counts.unchanged += batch.unchanged.rows;
     if (batch.rejects.length > 0) {
       await trx
         .insertInto('sync_rejects')
@@ -316,15 +329,25 @@ async function fetchPass(
   if (pass.startUrl === null) return;
   let items: LoadItem[] = [];
   let rejects: RejectedRecord[] = [];
+  let unchanged = { ids: [] as number[], rows: 0 };
   let pages = 0;
   let pendingRows = 0;
   let last: Page | null = null;
   const flush = async () => {
     if (!last || pages === 0) return;
     const checkpoint = { nextUrl: last.nextUrl, pages: last.index + 1 } as Checkpoint;
-    await commitBatch(client, db, resource, pass, { items, rejects, pages, checkpoint }, tally, http);
+    await commitBatch(
+      client,
+      db,
+      resource,
+      pass,
+      { items, rejects, pages, checkpoint, unchanged },
+      tally,
+      http,
+    );
     items = [];
     rejects = [];
+    unchanged = { ids: [], rows: 0 };
     pages = 0;
     pendingRows = 0;
   };
@@ -337,10 +360,35 @@ async function fetchPass(
   });
   try {
     for await (const page of readAhead(source)) {
-      for (const record of page.records) {
+      // Records the warehouse already holds exactly as received are only marked seen: no validation,
+      // no staging. The rest are validated and staged.
+      const candidates = page.records.map((record) => ({
+        record,
+        id: recordIdOf(record),
+        hash: sourceHash(resource, record),
+      }));
+      const known = await findUnchangedRecords(
+        client,
+        resource,
+        candidates.flatMap((c) => (c.id === null ? [] : [{ id: c.id, hash: c.hash }])),
+      );
+      for (const { record, id, hash } of candidates) {
+        const rowsHeld = id === null ? undefined : known.get(id);
+        if (id !== null && rowsHeld !== undefined) {
+          unchanged.ids.push(id);
+          unchanged.rows += rowsHeld;
+          pendingRows++;
+          continue;
+        }
         const result = normalizeRecord(resource, record);
         if (result.ok) {
-          items.push({ rows: result.rows, raw: result.raw, cleaned: result.cleaned });
+          items.push({
+            rows: result.rows,
+            raw: result.raw,
+            cleaned: result.cleaned,
+            recordId: result.recordId,
+            sourceHash: hash,
+          });
           pendingRows++;
         } else {
           rejects.push(result.reject);

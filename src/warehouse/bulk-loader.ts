@@ -23,6 +23,10 @@ export interface LoadItem {
   rows: Record<string, Row[]>;
   raw: Record<string, unknown>;
   cleaned: boolean;
+  /** The API record's id: `_record_id` of every main-table row it produces. */
+  recordId: number;
+  /** Hash of the record as received, kept on the record's own row (see `sourceHash`). */
+  sourceHash: string;
 }
 
 export interface LoadCounts {
@@ -74,9 +78,25 @@ export interface StagedRow {
   values: unknown[];
 }
 
-/** The staged columns of a table, in the order of `StagedRow.values`. */
-export function stagedColumns(spec: TableSpec): string[] {
-  return [...spec.columns, ...BOOKKEEPING_STAGED];
+const RECORD_STAGED = ['_record_id', '_source_hash'] as const;
+
+/** The staged columns of a table, in the order of `StagedRow.values`; main tables also carry record identity. */
+export function stagedColumns(spec: TableSpec, isMain: boolean): string[] {
+  return isMain
+    ? [...spec.columns, ...BOOKKEEPING_STAGED, ...RECORD_STAGED]
+    : [...spec.columns, ...BOOKKEEPING_STAGED];
+}
+
+/**
+ * Hash of a record as received, salted with the resource's table layout and a version to bump whenever
+ * normalization changes: an unchanged hash means the record's rows are unchanged too.
+ */
+const NORMALIZATION_VERSION = 1;
+export function sourceHash(resource: Resource, record: unknown): string {
+  return createHash('md5')
+    .update(`${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}:`)
+    .update(JSON.stringify(record))
+    .digest('hex');
 }
 
 /** Rows per table for the batch, de-duplicated by key (the last occurrence wins), with hash and raw. */
@@ -100,15 +120,23 @@ export function stageRows(resource: Resource, items: readonly LoadItem[]): Map<s
         // Re-inserting moves the key to the end, so the last occurrence's content and position win.
         const key = keyOf(row, spec);
         staged.delete(key);
-        staged.set(key, { values: [...typed, rawText, hash, item.cleaned] });
+        const values = [...typed, rawText, hash, item.cleaned];
+        // The record's own row keeps its source hash; rows nested in it (key results) only point to it.
+        if (table === main) values.push(item.recordId, row.id === item.recordId ? item.sourceHash : null);
+        staged.set(key, { values });
       });
     }
   }
   return new Map([...byTable].map(([table, rows]) => [table, [...rows.values()]]));
 }
 
-async function ensureStage(client: pg.ClientBase, table: string, spec: TableSpec): Promise<void> {
-  const select = stagedColumns(spec).map(q).join(', ');
+async function ensureStage(
+  client: pg.ClientBase,
+  table: string,
+  spec: TableSpec,
+  isMain: boolean,
+): Promise<void> {
+  const select = stagedColumns(spec, isMain).map(q).join(', ');
   // Temp tables live as long as the connection; ON COMMIT DELETE ROWS empties them after every batch.
   await client.query(
     `create temp table if not exists ${q(stageName(table))} on commit delete rows as select ${select} from ${q(table)} with no data`,
@@ -120,8 +148,9 @@ async function copyInto(
   table: string,
   spec: TableSpec,
   rows: StagedRow[],
+  isMain: boolean,
 ): Promise<void> {
-  const columns = stagedColumns(spec).map(q).join(', ');
+  const columns = stagedColumns(spec, isMain).map(q).join(', ');
   const stream = client.query(copyFrom(`copy ${q(stageName(table))} (${columns}) from stdin`));
   async function* lines() {
     let chunk = '';
@@ -137,9 +166,8 @@ async function copyInto(
   await pipeline(Readable.from(lines()), stream);
 }
 
-async function upsert(client: pg.ClientBase, table: string, spec: TableSpec, runId: number) {
-  const typed = spec.columns.map(q);
-  const all = [...typed, ...BOOKKEEPING_STAGED.map(q)];
+async function upsert(client: pg.ClientBase, table: string, spec: TableSpec, runId: number, isMain: boolean) {
+  const all = stagedColumns(spec, isMain).map(q);
   const keys = spec.key.map(q).join(', ');
   const assignments = [...all, q('_run_id')]
     .filter((column) => !spec.key.map(q).includes(column))
@@ -206,8 +234,8 @@ export async function loadBatch(
   const main = mainTable(resource);
   const staged = stageRows(resource, items);
   for (const [table, spec] of Object.entries(resource.tables)) {
-    await ensureStage(client, table, spec);
-    await copyInto(client, table, spec, staged.get(table) ?? []);
+    await ensureStage(client, table, spec, table === main);
+    await copyInto(client, table, spec, staged.get(table) ?? [], table === main);
   }
   for (const [table, spec] of Object.entries(resource.tables)) {
     const rows = staged.get(table) ?? [];
@@ -216,16 +244,72 @@ export async function loadBatch(
       counts.changed += await countChanged(client, table, spec, resource.changedAtColumn);
     }
     const written =
-      rows.length === 0 ? { inserted: 0, updated: 0 } : await upsert(client, table, spec, ids.runId);
+      rows.length === 0
+        ? { inserted: 0, updated: 0 }
+        : await upsert(client, table, spec, ids.runId, table === main);
     counts.inserted += written.inserted;
     counts.updated += written.updated;
     counts.unchanged += rows.length - written.inserted - written.updated;
-    if (spec.parentColumn)
-      counts.deleted += await retireMissingChildren(client, table, spec, main, ids.runId);
+    // Rows a record no longer lists go with it: children, and main rows nested in it (key results).
+    const owner = table === main ? '_record_id' : spec.parentColumn;
+    if (owner)
+      counts.deleted += await retireMissingChildren(
+        client,
+        table,
+        { ...spec, parentColumn: owner },
+        main,
+        ids.runId,
+      );
   }
   await client.query(
-    `insert into sync_seen (pass_id, id) select $1::bigint, id from ${q(stageName(main))} on conflict do nothing`,
+    `insert into sync_seen (pass_id, id) select distinct $1::bigint, _record_id from ${q(stageName(main))} on conflict do nothing`,
     [ids.passId],
   );
   return counts;
+}
+
+/** Records the pass saw without restaging them (their source hash was unchanged). */
+export async function markSeen(
+  client: pg.ClientBase,
+  passId: number,
+  recordIds: readonly number[],
+): Promise<void> {
+  if (recordIds.length === 0) return;
+  await client.query(
+    'insert into sync_seen (pass_id, id) select $1::bigint, unnest($2::bigint[]) on conflict do nothing',
+    [passId, recordIds],
+  );
+}
+
+/**
+ * Which of these records the warehouse already holds exactly as received (same source hash, live), and how
+ * many live rows each has across the resource's tables.
+ */
+export async function findUnchangedRecords(
+  client: pg.ClientBase,
+  resource: Resource,
+  candidates: readonly { id: number; hash: string }[],
+): Promise<Map<number, number>> {
+  const unchanged = new Map<number, number>();
+  if (candidates.length === 0) return unchanged;
+  const main = mainTable(resource);
+  const stored = await client.query<{ id: number; hash: string }>(
+    `select id, _source_hash as hash from ${q(main)} where id = any($1::bigint[]) and _deleted_at is null`,
+    [candidates.map((c) => c.id)],
+  );
+  const storedHash = new Map(stored.rows.map((row) => [Number(row.id), row.hash]));
+  const ids = candidates.filter((c) => storedHash.get(c.id) === c.hash).map((c) => c.id);
+  if (ids.length === 0) return unchanged;
+  for (const [table, spec] of Object.entries(resource.tables)) {
+    const owner = table === main ? '_record_id' : spec.parentColumn;
+    if (!owner) continue;
+    const counts = await client.query<{ id: number; n: number }>(
+      `select ${q(owner)} as id, count(*)::int as n from ${q(table)}
+       where ${q(owner)} = any($1::bigint[]) and _deleted_at is null group by 1`,
+      [ids],
+    );
+    for (const row of counts.rows)
+      unchanged.set(Number(row.id), (unchanged.get(Number(row.id)) ?? 0) + row.n);
+  }
+  return unchanged;
 }

@@ -35,7 +35,8 @@ export async function reconcileDeletes(
   options: ReconcileOptions,
 ): Promise<ReconcileResult> {
   const main = q(mainTable(resource));
-  const unseen = `not exists (select 1 from sync_seen s where s.pass_id = $1 and s.id = t.id)`;
+  // Seen is tracked per API record: a key result is seen when its objective is.
+  const unseen = `not exists (select 1 from sync_seen s where s.pass_id = $1 and s.id = coalesce(t._record_id, t.id))`;
   const census = await client.query<{ live: number; missing: number }>(
     `select count(*)::int as live, count(*) filter (where ${unseen})::int as missing
      from ${main} t where t._deleted_at is null`,

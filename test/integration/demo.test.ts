@@ -12,7 +12,7 @@ describe('bwsync demo', () => {
     const result = await runCli(['demo', '--scale', '0.1'], { DATABASE_URL: url });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`created it; 3 migration(s) applied`);
+    expect(result.stdout).toContain(`created it; 4 migration(s) applied`);
     expect(result.stdout).toContain('Overall: ok');
     expect(result.stdout).toContain('analytics.goal_progress_by_department');
     expect(result.stdout).toContain('npx bwsync probe');

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/betterworks/normalize.ts';
 import { findResource } from '../../src/betterworks/resources/registry.ts';
-import { type LoadCounts, type LoadItem, loadBatch } from '../../src/warehouse/bulk-loader.ts';
+import { type LoadCounts, type LoadItem, loadBatch, sourceHash } from '../../src/warehouse/bulk-loader.ts';
 import { createMigrator } from '../../src/warehouse/db.ts';
 import { reconcileDeletes } from '../../src/warehouse/reconcile.ts';
 import { dumpSchema } from '../../src/warehouse/schema-dump.ts';
@@ -16,7 +16,13 @@ function items(resourceName: string, records: Record<string, unknown>[]): LoadIt
   return records.map((record) => {
     const result = normalizeRecord(resource, record);
     if (!result.ok) throw new Error(`fixture ${resourceName} is invalid: ${result.reject.reason}`);
-    return { rows: result.rows, raw: result.raw, cleaned: result.cleaned };
+    return {
+      rows: result.rows,
+      raw: result.raw,
+      cleaned: result.cleaned,
+      recordId: result.recordId,
+      sourceHash: sourceHash(resource, record),
+    };
   });
 }
 
@@ -138,6 +144,26 @@ describe('bulk loader', () => {
     );
     expect(row.rows[0]).toMatchObject({ title: 'Director', run: 3 });
     expect(row.rows[0]!.synced > row.rows[0]!.first).toBe(true);
+  });
+
+  it('soft-deletes a key result its objective no longer lists, and keeps the objective', async () => {
+    const objective = (krs: number[]) => ({
+      id: 700,
+      name: 'Objective',
+      children: krs.map((id) => ({ id, name: `KR ${id}`, is_key_result: true, parent: { id: 700 } })),
+    });
+    await load(database, 'goals', [objective([701, 702])]);
+    const counts = await load(database, 'goals', [objective([701])], { runId: 2, passId: 2 });
+    expect(counts).toMatchObject({ deleted: 1, updated: 1 });
+    const live = await sql<{
+      id: number;
+      record: number;
+    }>`select id, _record_id as record from goals where _deleted_at is null order by id`.execute(database.db);
+    expect(live.rows.map((r) => [Number(r.id), Number(r.record)])).toEqual([
+      [700, 700],
+      [701, 700],
+    ]);
+    expect((await load(database, 'goals', [objective([701, 702])], { runId: 3, passId: 3 })).updated).toBe(2);
   });
 
   it('keeps the last occurrence when a batch holds the same key twice', async () => {
