@@ -452,22 +452,25 @@ async function main() {
 /** What a CPU profile of the sync showed; update it when a change moves the figures. */
 const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-04)
 
-A CPU profile of an unchanged re-sync at scale 3 (\`node --cpu-prof\`): staging rows and hashing them 19%
-(JSON serialization of raw and typed values, md5), zod validation 15%, garbage collection 8%, HTTP 8%. The
-sync process is CPU-bound on one core while the simulator and Postgres share the other, and the fetch
-limit runs in-process with none of that work.
+At the default scale the fetch limit takes about half a second, so ratios move by 10 to 20% from run to
+run (four runs today gave politeness 0.89 to 0.95); \`--scale 10\` gives steadier figures.
 
-- **Full sync and unchanged re-sync** miss their ratios: every record is validated, normalized, hashed
-  and staged with COPY even when it has not changed. The planned fix: hash each record's raw JSON before
-  validation and look up the page's stored hashes, so unchanged records skip validation and staging and
-  only mark themselves seen.
-- **Peak RSS** stays under 300 MB at 100k records, but grows with the tenant: V8 lets the old generation
-  grow to a multiple of the live set (four concurrent batches of records, rows and staged text), and the
-  small young generation set in the \`bwsync\` shebang (\`--max-semi-space-size=8\`) only halves that growth.
-  The planned fix: turn each page into COPY text as it arrives and hold text, not objects, per batch.
+- **Full sync** (about 0.25 of the smaller limit): every new record is validated by zod, normalized,
+  hashed and staged with COPY, then upserted; a CPU profile puts staging and hashing at 19%, zod at 15%
+  and garbage collection at 8% of the sync process, which runs on one core while the simulator and
+  Postgres share the other. The fetch limit runs in-process and does none of that work.
+- **Unchanged re-sync** (from 4.4x down to about 2.6 to 3.4x the fetch time): records whose source hash
+  the warehouse already holds now skip validation and staging and are only marked seen. What remains is
+  one lookup query per page, the source hash itself (JSON serialization and md5 per record), and about a
+  dozen statements per resource run (lock, run record, checkpoint, delete detection, finish), which weigh
+  heavily when a whole resource fits in one page.
+- **Peak RSS** stays near 300 MB at 100k records but grows with the tenant: V8 lets the old generation
+  grow to a multiple of the live set (four concurrent batches of records, rows and staged text); the small
+  young generation set in the \`bwsync\` shebang (\`--max-semi-space-size=8\`) halves that growth. Next
+  step: turn each page into COPY text as it arrives and hold text, not objects, per batch.
 - Fixed on the way: the CLI loaded BullMQ, Express and Bull Board for every command (160 MB before any
   work; now each command loads its own module), records were deep-copied to strip NULs they did not have,
-  and raw JSON was serialized twice per row.`;
+  raw JSON was serialized twice per row, and unchanged records were revalidated and restaged.`;
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;

@@ -293,23 +293,19 @@ export async function findUnchangedRecords(
   const unchanged = new Map<number, number>();
   if (candidates.length === 0) return unchanged;
   const main = mainTable(resource);
-  const stored = await client.query<{ id: number; hash: string }>(
-    `select id, _source_hash as hash from ${q(main)} where id = any($1::bigint[]) and _deleted_at is null`,
-    [candidates.map((c) => c.id)],
-  );
-  const storedHash = new Map(stored.rows.map((row) => [Number(row.id), row.hash]));
-  const ids = candidates.filter((c) => storedHash.get(c.id) === c.hash).map((c) => c.id);
-  if (ids.length === 0) return unchanged;
-  for (const [table, spec] of Object.entries(resource.tables)) {
+  // One round trip per page: the matching records, and how many live rows each holds in every table.
+  const rowCounts = Object.entries(resource.tables).flatMap(([table, spec]) => {
     const owner = table === main ? '_record_id' : spec.parentColumn;
-    if (!owner) continue;
-    const counts = await client.query<{ id: number; n: number }>(
-      `select ${q(owner)} as id, count(*)::int as n from ${q(table)}
-       where ${q(owner)} = any($1::bigint[]) and _deleted_at is null group by 1`,
-      [ids],
-    );
-    for (const row of counts.rows)
-      unchanged.set(Number(row.id), (unchanged.get(Number(row.id)) ?? 0) + row.n);
-  }
+    return owner
+      ? [`(select count(*) from ${q(table)} x where x.${q(owner)} = t.id and x._deleted_at is null)`]
+      : [];
+  });
+  const result = await client.query<{ id: number; n: number }>(
+    `select t.id, (${rowCounts.join(' + ')})::int as n
+     from unnest($1::bigint[], $2::text[]) as c(id, hash)
+     join ${q(main)} t on t.id = c.id and t._source_hash = c.hash and t._deleted_at is null`,
+    [candidates.map((c) => c.id), candidates.map((c) => c.hash)],
+  );
+  for (const row of result.rows) unchanged.set(Number(row.id), row.n);
   return unchanged;
 }
