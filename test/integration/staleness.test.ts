@@ -34,8 +34,20 @@ describe('stale resource alerts', () => {
     await database.db
       .insertInto('sync_runs')
       .values([
-        { resource: 'users', trigger: 'schedule', mode: 'full', status: 'ok', finished_at: new Date(Date.now() - 48 * hour) },
-        { resource: 'goals', trigger: 'schedule', mode: 'full', status: 'ok', finished_at: new Date(Date.now() - 2 * hour) },
+        {
+          resource: 'users',
+          trigger: 'schedule',
+          mode: 'full',
+          status: 'ok',
+          finished_at: new Date(Date.now() - 48 * hour),
+        },
+        {
+          resource: 'goals',
+          trigger: 'schedule',
+          mode: 'full',
+          status: 'ok',
+          finished_at: new Date(Date.now() - 2 * hour),
+        },
         { resource: 'goals', trigger: 'schedule', mode: 'full', status: 'failed', finished_at: new Date() },
       ])
       .execute();
