@@ -452,25 +452,26 @@ async function main() {
 /** What a CPU profile of the sync showed; update it when a change moves the figures. */
 const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-04)
 
-At the default scale the fetch limit takes about half a second, so ratios move by 10 to 20% from run to
-run (four runs today gave politeness 0.89 to 0.95); \`--scale 10\` gives steadier figures.
+At the default scale the fetch limit takes about half a second and no batch fills, so ratios move by 10
+to 20% from run to run and the memory ratio overstates growth; \`--scale 10\` (100k and 1M records) is
+the run that judges the targets.
 
-- **Full sync** (about 0.25 of the smaller limit): every new record is validated by zod, normalized,
+- **Full sync** (0.2 to 0.3 of the smaller limit): every new record is validated by zod, normalized,
   hashed and staged with COPY, then upserted; a CPU profile puts staging and hashing at 19%, zod at 15%
   and garbage collection at 8% of the sync process, which runs on one core while the simulator and
-  Postgres share the other. The fetch limit runs in-process and does none of that work.
-- **Unchanged re-sync** (from 4.4x down to about 2.6 to 3.4x the fetch time): records whose source hash
-  the warehouse already holds now skip validation and staging and are only marked seen. What remains is
+  Postgres share the other. The fetch limit runs in-process and does none of that work. Next step: stage
+  each page straight to COPY text and validate with a compiled schema.
+- **Unchanged re-sync** (about 3x the fetch time): records whose source hash the warehouse already holds
+  skip validation and staging and are only marked seen (this took it from 4.4x; analyzing the tables after
+  a large pass took it from 28x at 100k records, where the planner had no statistics yet). What remains:
   one lookup query per page, the source hash itself (JSON serialization and md5 per record), and about a
-  dozen statements per resource run (lock, run record, checkpoint, delete detection, finish), which weigh
-  heavily when a whole resource fits in one page.
-- **Peak RSS** stays near 300 MB at 100k records but grows with the tenant: V8 lets the old generation
-  grow to a multiple of the live set (four concurrent batches of records, rows and staged text); the small
-  young generation set in the \`bwsync\` shebang (\`--max-semi-space-size=8\`) halves that growth. Next
-  step: turn each page into COPY text as it arrives and hold text, not objects, per batch.
+  dozen statements per resource run. Next step: batch the lookups across pages.
+- **Peak RSS** is flat from 100k to 1M records since the \`bwsync\` shebang starts Node with a small young
+  generation (\`--max-semi-space-size=8\`) and batches hold 1000 records; with V8's defaults it grew with
+  the tenant (458 MB at 100k records).
 - Fixed on the way: the CLI loaded BullMQ, Express and Bull Board for every command (160 MB before any
   work; now each command loads its own module), records were deep-copied to strip NULs they did not have,
-  raw JSON was serialized twice per row, and unchanged records were revalidated and restaged.`;
+  and raw JSON was serialized twice per row.`;
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
