@@ -38,7 +38,13 @@ import { firstPageUrl, paginate } from '../src/betterworks/paginate.ts';
 import { mainTable, type Resource } from '../src/betterworks/resources/define-resource.ts';
 import { resources } from '../src/betterworks/resources/registry.ts';
 import { formatTable } from '../src/format-table.ts';
-import { copyValue, sourceHash, stagedColumns, stageRows } from '../src/warehouse/bulk-loader.ts';
+import {
+  copyValue,
+  loadItemFrom,
+  sourceHash,
+  stagedColumns,
+  stageRows,
+} from '../src/warehouse/bulk-loader.ts';
 import { migrateDatabase } from '../src/warehouse/db.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
@@ -267,14 +273,7 @@ async function snapshot(baseUrl: string, copyDir?: string): Promise<Snapshot> {
       for (const record of page.records) {
         const result = normalizeRecord(resource, record);
         if (result.ok) {
-          const hash = sourceHash(resource, record);
-          items.push({
-            rows: result.rows,
-            raw: result.raw,
-            cleaned: result.cleaned,
-            recordId: result.recordId,
-            sourceHash: hash,
-          });
+          items.push(loadItemFrom(result, sourceHash(resource, record)));
         }
       }
       for (const [table, staged] of stageRows(resource, items)) {

@@ -18,6 +18,7 @@ import { findResource } from '../src/betterworks/resources/registry.ts';
 import { isFatalForRun, RateLimitedError } from '../src/errors.ts';
 import type { Logger } from '../src/logger.ts';
 import { type RunResult, runSync, type SyncDeps } from '../src/sync/run-sync.ts';
+import { runSummary } from '../src/sync/summary.ts';
 import type { Alerter } from './alerts.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { SyncJobData, SyncJobResult, SyncQueue } from './queue.ts';
@@ -39,20 +40,7 @@ export function jobResultFrom(
   result: RunResult,
   status: SyncJobResult['status'] = result.status,
 ): SyncJobResult {
-  return {
-    resource: result.resource,
-    status,
-    runId: result.runId,
-    seen: result.seen,
-    inserted: result.inserted,
-    updated: result.updated,
-    unchanged: result.unchanged,
-    deleted: result.deleted,
-    rejected: result.rejected,
-    durationMs: result.durationMs,
-    ...(result.errorCode ? { errorCode: result.errorCode } : {}),
-    ...(result.errorMessage ? { errorMessage: result.errorMessage } : {}),
-  };
+  return { ...runSummary(result), status };
 }
 
 export function createSyncProcessor(context: ProcessorContext) {

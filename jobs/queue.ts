@@ -5,7 +5,7 @@
  */
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { RunResult } from '../src/sync/run-sync.ts';
+import type { RunSummary } from '../src/sync/summary.ts';
 
 export const QUEUE_NAME = 'sync';
 
@@ -20,20 +20,7 @@ export interface SyncJobData {
 }
 
 /** What a finished sync job returns (kept with the job, shown by `backfill --wait` and Bull Board). */
-export type SyncJobResult = Pick<
-  RunResult,
-  | 'resource'
-  | 'runId'
-  | 'seen'
-  | 'inserted'
-  | 'updated'
-  | 'unchanged'
-  | 'deleted'
-  | 'rejected'
-  | 'durationMs'
-  | 'errorCode'
-  | 'errorMessage'
-> & { status: RunResult['status'] | 'skipped' };
+export type SyncJobResult = Omit<RunSummary, 'status'> & { status: RunSummary['status'] | 'skipped' };
 
 // NameType stays string: bullmq types scheduler ids with the job-name type.
 export type SyncQueue = Queue<SyncJobData, SyncJobResult, string>;

@@ -14,6 +14,8 @@ export interface RejectedRecord {
   raw: unknown;
 }
 
+export type NormalizedRecord = Extract<NormalizeResult, { ok: true }>;
+
 export type NormalizeResult =
   | {
       ok: true;

@@ -229,7 +229,7 @@ export class Dataset {
         break;
       }
     }
-    return { items, more, total: viewer.role === 'super_admin' ? live : undefined };
+    return { items, more };
   }
 
   /** Counts the records a viewer sees (for DRF's `count`). */

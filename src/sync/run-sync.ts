@@ -29,6 +29,7 @@ import {
   type LoadCounts,
   type LoadItem,
   loadBatch,
+  loadItemFrom,
   markSeen,
   sourceHash,
 } from '../warehouse/bulk-loader.ts';
@@ -383,13 +384,7 @@ async function fetchPass(
         }
         const result = normalizeRecord(resource, record);
         if (result.ok) {
-          items.push({
-            rows: result.rows,
-            raw: result.raw,
-            cleaned: result.cleaned,
-            recordId: result.recordId,
-            sourceHash: hash,
-          });
+          items.push(loadItemFrom(result, hash));
           pendingRows++;
         } else {
           rejects.push(result.reject);

@@ -3,45 +3,53 @@ import { formatTable } from '../format-table.ts';
 import type { RunResult } from './run-sync.ts';
 import type { SyncSummary } from './sync-resources.ts';
 
+/** One resource's run as reported outside the process (`--json`, job results). */
+export type RunSummary = Pick<
+  RunResult,
+  | 'resource'
+  | 'status'
+  | 'runId'
+  | 'seen'
+  | 'inserted'
+  | 'updated'
+  | 'unchanged'
+  | 'deleted'
+  | 'rejected'
+  | 'recordsChanged'
+  | 'durationMs'
+  | 'errorCode'
+  | 'errorMessage'
+>;
+
 export interface SummaryJson {
   status: SyncSummary['status'];
   durationMs: number;
-  resources: {
-    resource: string;
-    status: RunResult['status'];
-    runId: number | null;
-    seen: number;
-    inserted: number;
-    updated: number;
-    unchanged: number;
-    deleted: number;
-    rejected: number;
-    recordsChanged: number | null;
-    durationMs: number;
-    errorCode?: string;
-    errorMessage?: string;
-  }[];
+  resources: RunSummary[];
+}
+
+export function runSummary(r: RunResult): RunSummary {
+  return {
+    resource: r.resource,
+    status: r.status,
+    runId: r.runId,
+    seen: r.seen,
+    inserted: r.inserted,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    deleted: r.deleted,
+    rejected: r.rejected,
+    recordsChanged: r.recordsChanged,
+    durationMs: r.durationMs,
+    ...(r.errorCode ? { errorCode: r.errorCode } : {}),
+    ...(r.errorMessage ? { errorMessage: r.errorMessage } : {}),
+  };
 }
 
 export function summaryJson(summary: SyncSummary): SummaryJson {
   return {
     status: summary.status,
     durationMs: summary.durationMs,
-    resources: summary.results.map((r) => ({
-      resource: r.resource,
-      status: r.status,
-      runId: r.runId,
-      seen: r.seen,
-      inserted: r.inserted,
-      updated: r.updated,
-      unchanged: r.unchanged,
-      deleted: r.deleted,
-      rejected: r.rejected,
-      recordsChanged: r.recordsChanged,
-      durationMs: r.durationMs,
-      ...(r.errorCode ? { errorCode: r.errorCode } : {}),
-      ...(r.errorMessage ? { errorMessage: r.errorMessage } : {}),
-    })),
+    resources: summary.results.map(runSummary),
   };
 }
 

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { NormalizedRecord } from '../betterworks/normalize.ts';
 import {
   mainTable,
   type Resource,
@@ -27,6 +28,17 @@ export interface LoadItem {
   recordId: number;
   /** Hash of the record as received, kept on the record's own row (see `sourceHash`). */
   sourceHash: string;
+}
+
+/** The load item for a record that normalized, with the hash of the record as received. */
+export function loadItemFrom(result: NormalizedRecord, hash: string): LoadItem {
+  return {
+    rows: result.rows,
+    raw: result.raw,
+    cleaned: result.cleaned,
+    recordId: result.recordId,
+    sourceHash: hash,
+  };
 }
 
 export interface LoadCounts {

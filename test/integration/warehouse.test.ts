@@ -4,7 +4,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/betterworks/normalize.ts';
 import { findResource } from '../../src/betterworks/resources/registry.ts';
-import { type LoadCounts, type LoadItem, loadBatch, sourceHash } from '../../src/warehouse/bulk-loader.ts';
+import {
+  type LoadCounts,
+  type LoadItem,
+  loadBatch,
+  loadItemFrom,
+  sourceHash,
+} from '../../src/warehouse/bulk-loader.ts';
 import { createMigrator } from '../../src/warehouse/db.ts';
 import { reconcileDeletes } from '../../src/warehouse/reconcile.ts';
 import { dumpSchema } from '../../src/warehouse/schema-dump.ts';
@@ -16,13 +22,7 @@ function items(resourceName: string, records: Record<string, unknown>[]): LoadIt
   return records.map((record) => {
     const result = normalizeRecord(resource, record);
     if (!result.ok) throw new Error(`fixture ${resourceName} is invalid: ${result.reject.reason}`);
-    return {
-      rows: result.rows,
-      raw: result.raw,
-      cleaned: result.cleaned,
-      recordId: result.recordId,
-      sourceHash: sourceHash(resource, record),
-    };
+    return loadItemFrom(result, sourceHash(resource, record));
   });
 }
 
