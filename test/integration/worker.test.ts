@@ -154,13 +154,16 @@ describe('worker with schedules', () => {
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
     const runs = await database.db
       .selectFrom('sync_runs')
-      .select(['job_id', 'status'])
+      .select(['job_id', 'status', 'error_code'])
       .where('resource', '=', 'departments')
       .execute();
     const jobIds = runs.map((r) => r.job_id);
     console.log(`department runs: ${runs.length}, distinct jobs: ${new Set(jobIds).size}`);
     expect(new Set(jobIds).size).toBe(jobIds.length);
-    expect(runs.every((r) => r.status === 'ok')).toBe(true);
+    // A tick still running when the test stopped the workers ends ABORTED (committed and requeued).
+    const unexpected = runs.filter((r) => r.status !== 'ok' && r.error_code !== 'ABORTED');
+    expect(unexpected, JSON.stringify(runs)).toEqual([]);
+    expect(runs.filter((r) => r.status === 'ok').length).toBeGreaterThanOrEqual(3);
     await clearPrefix(env.QUEUE_PREFIX as string);
     await fast.stop();
   });
