@@ -38,13 +38,7 @@ import { firstPageUrl, paginate } from '../src/betterworks/paginate.ts';
 import { mainTable, type Resource } from '../src/betterworks/resources/define-resource.ts';
 import { resources } from '../src/betterworks/resources/registry.ts';
 import { formatTable } from '../src/format-table.ts';
-import {
-  copyValue,
-  loadItemFrom,
-  sourceHash,
-  stagedColumns,
-  stageRows,
-} from '../src/warehouse/bulk-loader.ts';
+import { fingerprint, loadItemFrom, stagedColumns, stageItems } from '../src/warehouse/bulk-loader.ts';
 import { migrateDatabase } from '../src/warehouse/db.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
@@ -272,20 +266,12 @@ async function snapshot(baseUrl: string, copyDir?: string): Promise<Snapshot> {
       const items = [];
       for (const record of page.records) {
         const result = normalizeRecord(resource, record);
-        if (result.ok) {
-          items.push(loadItemFrom(result, sourceHash(resource, record)));
-        }
+        if (result.ok) items.push(loadItemFrom(result, fingerprint(resource, record)));
       }
-      for (const [table, staged] of stageRows(resource, items)) {
-        const spec = resource.tables[table];
-        if (!spec) continue;
-        const keyIndexes = spec.key.map((k) => spec.columns.indexOf(k));
-        for (const row of staged) {
-          rows.set(
-            `${table}:${keyIndexes.map((i) => String(row.values[i])).join(',')}`,
-            String(row.values[spec.columns.length + 1]),
-          );
-          files[table]?.write(`${row.values.map(copyValue).join('\t')}\n`);
+      for (const [table, staged] of stageItems(resource, items, 1).tables) {
+        for (const row of staged.values()) {
+          rows.set(`${table}:${row.key}`, row.hash);
+          files[table]?.write(row.line);
         }
       }
     }

@@ -25,13 +25,16 @@ import type { Logger } from '../logger.ts';
 import {
   addCounts,
   emptyCounts,
-  findUnchangedRecords,
+  type Fingerprint,
+  fingerprint,
   type LoadCounts,
-  type LoadItem,
   loadBatch,
   loadItemFrom,
+  lookupRecords,
   markSeen,
-  sourceHash,
+  newBatch,
+  type StagedBatch,
+  stageItem,
 } from '../warehouse/bulk-loader.ts';
 import { type Db, dbOnClient } from '../warehouse/db.ts';
 import { reconcileDeletes } from '../warehouse/reconcile.ts';
@@ -251,7 +254,7 @@ async function commitBatch(
   resource: Resource,
   pass: PassState,
   batch: {
-    items: LoadItem[];
+    staged: StagedBatch;
     rejects: RejectedRecord[];
     pages: number;
     checkpoint: Checkpoint;
@@ -262,7 +265,10 @@ async function commitBatch(
   http: RequestCounters,
 ): Promise<void> {
   const next = await db.transaction().execute(async (trx) => {
-    const counts = await loadBatch(client, resource, batch.items, { runId: pass.runId, passId: pass.passId });
+    const counts = await loadBatch(client, resource, batch.staged, {
+      runId: pass.runId,
+      passId: pass.passId,
+    });
     await markSeen(client, pass.passId, batch.unchanged.ids);
     counts.seen += batch.unchanged.rows;
     counts.unchanged += batch.unchanged.rows;
@@ -316,7 +322,98 @@ function runCounters(tally: Tally, http: RequestCounters) {
   };
 }
 
-/** Fetches from the pass's position to its end, committing batch by batch. */
+/** A record waiting for its batch: its id and fingerprint; the parsed object is not kept. */
+interface PendingRecord {
+  id: number | null;
+  source: Fingerprint;
+}
+
+/**
+ * Turns the pending records into a batch with one lookup: records the warehouse already holds exactly as
+ * received are only marked seen (no validation, no staging); the rest are validated and staged as COPY
+ * lines, those it has no row for yet marked new.
+ */
+async function prepareBatch(
+  client: pg.ClientBase,
+  resource: Resource,
+  runId: number,
+  pending: readonly PendingRecord[],
+) {
+  const held = await lookupRecords(
+    client,
+    resource,
+    pending.flatMap(({ id, source }) => (id === null ? [] : [{ id, hash: source.hash }])),
+  );
+  const staged = newBatch(resource, runId);
+  const rejects: RejectedRecord[] = [];
+  const unchanged = { ids: new Set<number>(), rows: 0 };
+  for (const { id, source } of pending) {
+    const rowsHeld = id === null ? undefined : held.get(id);
+    if (id !== null && typeof rowsHeld === 'number') {
+      if (!unchanged.ids.has(id)) unchanged.rows += rowsHeld;
+      unchanged.ids.add(id);
+      continue;
+    }
+    // Parsed again from its JSON text: cheaper than keeping every record's objects alive until now.
+    const result = normalizeRecord(resource, JSON.parse(source.json));
+    if (result.ok)
+      stageItem(resource, staged, loadItemFrom(result, source, id !== null && rowsHeld === undefined));
+    else rejects.push(result.reject);
+  }
+  return { staged, rejects, unchanged: { ids: [...unchanged.ids], rows: unchanged.rows } };
+}
+
+/** Records read from consecutive pages, with the position after the last of them. */
+interface PendingBatch {
+  records: PendingRecord[];
+  pages: number;
+  checkpoint: Checkpoint;
+}
+
+/**
+ * Groups pages into batches of at least `batchRows` records, keeping only each record's id and
+ * fingerprint. When the source fails in a way that leaves the pages already read whole (an API error, an
+ * abort), those pages are yielded as a last, short batch before the error is rethrown.
+ */
+/** The position after `page`. */
+function positionAfter(page: Page): Checkpoint {
+  return { nextUrl: page.nextUrl, pages: page.index + 1 };
+}
+
+async function* batchesOf(
+  resource: Resource,
+  pages: AsyncGenerator<Page>,
+  batchRows: number,
+  keepsPagesRead: (error: unknown) => boolean,
+  onPage: (pages: number, records: number) => void,
+): AsyncGenerator<PendingBatch> {
+  let batch: PendingBatch | null = null;
+  try {
+    for await (const page of pages) {
+      const current: PendingBatch = batch ?? { records: [], pages: 0, checkpoint: positionAfter(page) };
+      batch = current;
+      for (const record of page.records) {
+        current.records.push({ id: recordIdOf(record), source: fingerprint(resource, record) });
+      }
+      current.pages++;
+      current.checkpoint = positionAfter(page);
+      onPage(current.pages, current.records.length);
+      if (current.records.length >= batchRows) {
+        batch = null;
+        yield current;
+      }
+    }
+  } catch (error) {
+    if (batch && keepsPagesRead(error)) yield batch;
+    throw error;
+  }
+  if (batch) yield batch;
+}
+
+/**
+ * Fetches from the pass's position to its end, committing batch by batch. Fetching runs a batch ahead of
+ * writing, so the API and the warehouse work at the same time.
+ */
 async function fetchPass(
   client: pg.ClientBase,
   db: Db,
@@ -329,85 +426,34 @@ async function fetchPass(
   startedAt: number,
 ): Promise<void> {
   if (pass.startUrl === null) return;
-  let items: LoadItem[] = [];
-  let rejects: RejectedRecord[] = [];
-  let unchanged = { ids: [] as number[], rows: 0 };
-  let pages = 0;
-  let pendingRows = 0;
-  let last: Page | null = null;
-  const flush = async () => {
-    if (!last || pages === 0) return;
-    const checkpoint = { nextUrl: last.nextUrl, pages: last.index + 1 } as Checkpoint;
-    await commitBatch(
-      client,
-      db,
-      resource,
-      pass,
-      { items, rejects, pages, checkpoint, unchanged },
-      tally,
-      http,
-    );
-    items = [];
-    rejects = [];
-    unchanged = { ids: [], rows: 0 };
-    pages = 0;
-    pendingRows = 0;
-  };
-  const source = paginate(deps.client, {
+  const pages = paginate(deps.client, {
     startUrl: pass.startUrl,
     startIndex: pass.startIndex,
     resource: resource.name,
     signal: options.signal,
     counters: http,
   });
-  try {
-    for await (const page of readAhead(source)) {
-      // Records the warehouse already holds exactly as received are only marked seen: no validation,
-      // no staging. The rest are validated and staged.
-      const candidates = page.records.map((record) => ({
-        record,
-        id: recordIdOf(record),
-        hash: sourceHash(resource, record),
-      }));
-      const known = await findUnchangedRecords(
-        client,
-        resource,
-        candidates.flatMap((c) => (c.id === null ? [] : [{ id: c.id, hash: c.hash }])),
-      );
-      for (const { record, id, hash } of candidates) {
-        const rowsHeld = id === null ? undefined : known.get(id);
-        if (id !== null && rowsHeld !== undefined) {
-          unchanged.ids.push(id);
-          unchanged.rows += rowsHeld;
-          pendingRows++;
-          continue;
-        }
-        const result = normalizeRecord(resource, record);
-        if (result.ok) {
-          items.push(loadItemFrom(result, hash));
-          pendingRows++;
-        } else {
-          rejects.push(result.reject);
-        }
-      }
-      pages++;
-      last = page;
+  const batches = batchesOf(
+    resource,
+    readAhead(pages),
+    deps.settings.batchRows,
+    (error) => error instanceof ApiError || options.signal?.aborted === true,
+    (pagesRead, recordsRead) =>
       options.onProgress?.({
         resource: resource.name,
         runId: pass.runId,
-        pages: tally.pages + pages,
-        records: tally.seen + pendingRows,
+        pages: tally.pages + pagesRead,
+        records: tally.seen + recordsRead,
         startedAt,
-      });
-      if (pendingRows >= deps.settings.batchRows) await flush();
-    }
-  } catch (error) {
-    // Pages already read are whole and valid: commit them with their checkpoint before stopping.
-    if (error instanceof ApiError || options.signal?.aborted) await flush();
-    throw error;
+      }),
+  );
+  let committed = 0;
+  for await (const pending of readAhead(batches)) {
+    const batch = await prepareBatch(client, resource, pass.runId, pending.records);
+    await commitBatch(client, db, resource, pass, { ...batch, ...pending }, tally, http);
+    committed++;
   }
-  await flush();
-  if (last === null) {
+  if (committed === 0) {
     // An empty first page: the pass is complete with nothing in it.
     await db
       .updateTable('sync_state')

@@ -1,12 +1,13 @@
 /**
- * Writes one batch of normalized records into a resource's tables: COPY into a temp staging table, then
- * one `INSERT … ON CONFLICT … DO UPDATE … WHERE _hash IS DISTINCT FROM …` per table, so unchanged rows are
+ * Writes one batch of normalized records into a resource's tables. Records with no rows yet are copied
+ * straight in with COPY; the others go through COPY into a temp staging table, then one
+ * `INSERT … ON CONFLICT … DO UPDATE … WHERE _hash IS DISTINCT FROM …` per table, so unchanged rows are
  * not rewritten (and `_synced_at` does not move). Children of a record missing from its latest payload are
  * soft-deleted; every main-table id is recorded as seen for the pass, for delete detection at its end.
  *
  * Must run inside the caller's transaction, on the connection that owns the staging tables.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -23,21 +24,37 @@ import {
 export interface LoadItem {
   rows: Record<string, Row[]>;
   raw: Record<string, unknown>;
+  /** `raw` as JSON text, when the record's fingerprint already serialized it (it had nothing to clean). */
+  rawJson?: string;
   cleaned: boolean;
   /** The API record's id: `_record_id` of every main-table row it produces. */
   recordId: number;
-  /** Hash of the record as received, kept on the record's own row (see `sourceHash`). */
+  /** Hash of the record as received, kept on the record's own row (see `fingerprint`). */
   sourceHash: string;
+  /**
+   * The caller found no row for this record: its rows are copied straight into the tables instead of
+   * through staging and upsert. Only a hint: if a key turns out to exist after all, the batch is upserted.
+   */
+  isNew?: boolean;
 }
 
-/** The load item for a record that normalized, with the hash of the record as received. */
-export function loadItemFrom(result: NormalizedRecord, hash: string): LoadItem {
+/** A record as received: its JSON text and the hash the warehouse keeps of it. */
+export interface Fingerprint {
+  json: string;
+  hash: string;
+}
+
+/** The load item for a record that normalized, with the fingerprint of the record as received. */
+export function loadItemFrom(result: NormalizedRecord, source: Fingerprint, isNew = false): LoadItem {
   return {
     rows: result.rows,
     raw: result.raw,
+    // A cleaned record's raw is a copy without its NULs: the received JSON text does not describe it.
+    rawJson: result.cleaned ? undefined : source.json,
     cleaned: result.cleaned,
     recordId: result.recordId,
-    sourceHash: hash,
+    sourceHash: source.hash,
+    isNew,
   };
 }
 
@@ -61,6 +78,7 @@ export function addCounts(into: LoadCounts, more: LoadCounts): void {
 }
 
 const BOOKKEEPING_STAGED = ['raw', '_hash', '_cleaned'] as const;
+const RECORD_STAGED = ['_record_id', '_source_hash'] as const;
 
 const q = pg.escapeIdentifier;
 
@@ -68,35 +86,66 @@ function stageName(table: string): string {
   return `bwsync_stage_${table}`;
 }
 
+const COPY_SPECIALS = /[\\\n\r\t]/;
+const COPY_SPECIALS_ALL = /[\\\n\r\t]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Escapes text for COPY's text format; most values have nothing to escape and are returned as they are. */
+function escapeCopyText(text: string): string {
+  return COPY_SPECIALS.test(text) ? text.replace(COPY_SPECIALS_ALL, (c) => COPY_ESCAPES[c] as string) : text;
+}
+
 /** Encodes one value for COPY's text format. */
 export function copyValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  let text: string;
-  if (value instanceof Date) text = value.toISOString();
-  else if (typeof value === 'boolean') text = value ? 't' : 'f';
-  else if (typeof value === 'object') text = JSON.stringify(value);
-  else text = String(value);
-  return text.replace(/[\\\n\r\t]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
-  );
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (value instanceof Date) return value.toISOString();
+  return escapeCopyText(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
-function keyOf(row: Row, spec: TableSpec): string {
-  return spec.key.map((column) => String(row[column])).join('\u0001');
+/** JSON text for COPY: JSON.stringify escapes every control character, so only backslashes remain. */
+function copyJson(json: string): string {
+  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
 
-/** A row as staged: typed columns in declared order, then raw (as JSON text), _hash and _cleaned. */
+/** One staged row: its key, its content hash, and its COPY text line (in `stagedColumns` order). */
 export interface StagedRow {
-  values: unknown[];
+  key: string;
+  hash: string;
+  line: string;
+  /** From a record with no rows yet (see `LoadItem.isNew`). */
+  isNew: boolean;
 }
 
-const RECORD_STAGED = ['_record_id', '_source_hash'] as const;
+/**
+ * A batch as it is built: only COPY lines per table (keyed, so a record served twice keeps its last
+ * occurrence), not the records they came from, so memory holds text and little else.
+ */
+export interface StagedBatch {
+  runId: number;
+  /** Table → key → row, in the order keys were first staged. */
+  tables: Map<string, Map<string, StagedRow>>;
+  /** Records staged as new, to be marked seen when they are copied. */
+  newRecordIds: Set<number>;
+}
 
-/** The staged columns of a table, in the order of `StagedRow.values`; main tables also carry record identity. */
+export function newBatch(resource: Resource, runId: number): StagedBatch {
+  return {
+    runId,
+    tables: new Map(Object.keys(resource.tables).map((table) => [table, new Map()])),
+    newRecordIds: new Set(),
+  };
+}
+
+/**
+ * The staged columns of a table, in COPY line order: typed columns as declared, raw, _hash and _cleaned,
+ * the record identity on main tables, and the run that writes the row.
+ */
 export function stagedColumns(spec: TableSpec, isMain: boolean): string[] {
   return isMain
-    ? [...spec.columns, ...BOOKKEEPING_STAGED, ...RECORD_STAGED]
-    : [...spec.columns, ...BOOKKEEPING_STAGED];
+    ? [...spec.columns, ...BOOKKEEPING_STAGED, ...RECORD_STAGED, '_run_id']
+    : [...spec.columns, ...BOOKKEEPING_STAGED, '_run_id'];
 }
 
 /**
@@ -104,42 +153,79 @@ export function stagedColumns(spec: TableSpec, isMain: boolean): string[] {
  * normalization changes: an unchanged hash means the record's rows are unchanged too.
  */
 const NORMALIZATION_VERSION = 1;
-export function sourceHash(resource: Resource, record: unknown): string {
-  return createHash('md5')
-    .update(`${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}:`)
-    .update(JSON.stringify(record))
-    .digest('hex');
+const salts = new WeakMap<Resource, string>();
+export function fingerprint(resource: Resource, record: unknown): Fingerprint {
+  let salt = salts.get(resource);
+  if (salt === undefined) {
+    salt = `${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}:`;
+    salts.set(resource, salt);
+  }
+  const json = JSON.stringify(record);
+  return { json, hash: hash('md5', salt + json, 'hex') };
 }
 
-/** Rows per table for the batch, de-duplicated by key (the last occurrence wins), with hash and raw. */
-export function stageRows(resource: Resource, items: readonly LoadItem[]): Map<string, StagedRow[]> {
+/**
+ * Adds a record's rows to the batch as COPY lines. A row's hash covers its typed values and raw, exactly
+ * as they are sent: equal hash, equal row.
+ */
+export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem): void {
   const main = mainTable(resource);
-  const byTable = new Map<string, Map<string, StagedRow>>();
-  for (const table of Object.keys(resource.tables)) byTable.set(table, new Map());
-  for (const item of items) {
-    for (const [table, rows] of Object.entries(item.rows)) {
-      const spec = resource.tables[table];
-      const staged = byTable.get(table);
-      if (!spec || !staged)
-        throw new Error(`resource ${resource.name} produced rows for undeclared table ${table}`);
-      rows.forEach((row, position) => {
-        const raw = row.raw ?? (table === main && position === 0 ? item.raw : undefined);
-        const typed = spec.columns.map((column) => row[column] ?? null);
-        const rawValue = raw ?? Object.fromEntries(spec.columns.map((column, i) => [column, typed[i]]));
-        // Serialized once: the same text feeds the hash and the COPY stream.
-        const rawText = JSON.stringify(rawValue);
-        const hash = createHash('md5').update(JSON.stringify(typed)).update(rawText).digest('hex');
-        // Re-inserting moves the key to the end, so the last occurrence's content and position win.
-        const key = keyOf(row, spec);
-        staged.delete(key);
-        const values = [...typed, rawText, hash, item.cleaned];
-        // The record's own row keeps its source hash; rows nested in it (key results) only point to it.
-        if (table === main) values.push(item.recordId, row.id === item.recordId ? item.sourceHash : null);
-        staged.set(key, { values });
+  const isNew = item.isNew === true;
+  const tail = `${item.cleaned ? '\tt' : '\tf'}`;
+  const runText = `\t${batch.runId}\n`;
+  for (const table in item.rows) {
+    const rows = item.rows[table] as Row[];
+    const spec = resource.tables[table];
+    const staged = batch.tables.get(table);
+    if (!spec || !staged)
+      throw new Error(`resource ${resource.name} produced rows for undeclared table ${table}`);
+    const isMain = table === main;
+    for (let position = 0; position < rows.length; position++) {
+      const row = rows[position] as Row;
+      let typed = '';
+      for (let i = 0; i < spec.columns.length; i++) {
+        typed += `${i === 0 ? '' : '\t'}${copyValue(row[spec.columns[i] as string])}`;
+      }
+      let rawJson: string;
+      if (row.raw !== undefined && row.raw !== null) rawJson = JSON.stringify(row.raw);
+      else if (isMain && position === 0) rawJson = item.rawJson ?? JSON.stringify(item.raw);
+      else rawJson = JSON.stringify(Object.fromEntries(spec.columns.map((c) => [c, row[c] ?? null])));
+      const content = `${typed}\t${copyJson(rawJson)}`;
+      const rowHash = hash('md5', content, 'hex');
+      // The record's own row keeps its source hash; rows nested in it (key results) only point to it.
+      const identity = isMain
+        ? `\t${item.recordId}\t${row.id === item.recordId ? item.sourceHash : '\\N'}`
+        : '';
+      const key = spec.key.length === 1 ? String(row[spec.key[0] as string]) : keyOf(row, spec);
+      // Re-inserting moves the key to the end, so the last occurrence's content and position win.
+      staged.delete(key);
+      staged.set(key, {
+        key,
+        hash: rowHash,
+        line: `${content}\t${rowHash}${tail}${identity}${runText}`,
+        isNew,
       });
     }
   }
-  return new Map([...byTable].map(([table, rows]) => [table, [...rows.values()]]));
+  if (isNew) batch.newRecordIds.add(item.recordId);
+}
+
+/** A batch of these items (for tools and tests that have whole records at hand). */
+export function stageItems(resource: Resource, items: readonly LoadItem[], runId: number): StagedBatch {
+  const batch = newBatch(resource, runId);
+  for (const item of items) stageItem(resource, batch, item);
+  return batch;
+}
+
+/** How many rows the batch holds. */
+export function batchRowCount(batch: StagedBatch): number {
+  let rows = 0;
+  for (const table of batch.tables.values()) rows += table.size;
+  return rows;
+}
+
+function keyOf(row: Row, spec: TableSpec): string {
+  return spec.key.map((column) => String(row[column])).join('\u0001');
 }
 
 async function ensureStage(
@@ -155,47 +241,45 @@ async function ensureStage(
   );
 }
 
-async function copyInto(
+/** Streams the rows' COPY lines into `target`, in chunks of about a megabyte. */
+async function copyLines(
   client: pg.ClientBase,
-  table: string,
-  spec: TableSpec,
-  rows: StagedRow[],
-  isMain: boolean,
+  target: string,
+  columns: readonly string[],
+  rows: readonly StagedRow[],
 ): Promise<void> {
-  const columns = stagedColumns(spec, isMain).map(q).join(', ');
-  const stream = client.query(copyFrom(`copy ${q(stageName(table))} (${columns}) from stdin`));
-  async function* lines() {
+  const stream = client.query(copyFrom(`copy ${q(target)} (${columns.map(q).join(', ')}) from stdin`));
+  function* chunks() {
     let chunk = '';
     for (const row of rows) {
-      chunk += `${row.values.map(copyValue).join('\t')}\n`;
-      if (chunk.length > 256 * 1024) {
+      chunk += row.line;
+      if (chunk.length > 1 << 20) {
         yield chunk;
         chunk = '';
       }
     }
     if (chunk) yield chunk;
   }
-  await pipeline(Readable.from(lines()), stream);
+  await pipeline(Readable.from(chunks()), stream);
 }
 
-async function upsert(client: pg.ClientBase, table: string, spec: TableSpec, runId: number, isMain: boolean) {
+async function upsert(client: pg.ClientBase, table: string, spec: TableSpec, isMain: boolean) {
   const all = stagedColumns(spec, isMain).map(q);
-  const keys = spec.key.map(q).join(', ');
-  const assignments = [...all, q('_run_id')]
-    .filter((column) => !spec.key.map(q).includes(column))
+  const keys = spec.key.map(q);
+  const assignments = all
+    .filter((column) => !keys.includes(column))
     .map((column) => `${column} = excluded.${column}`);
   const result = await client.query<{ inserted: number; updated: number }>(
     `with written as (
-       insert into ${q(table)} as t (${all.join(', ')}, _run_id)
-       select ${all.join(', ')}, $1::bigint from ${q(stageName(table))}
-       on conflict (${keys}) do update set ${assignments.join(', ')},
+       insert into ${q(table)} as t (${all.join(', ')})
+       select ${all.join(', ')} from ${q(stageName(table))}
+       on conflict (${keys.join(', ')}) do update set ${assignments.join(', ')},
          _synced_at = now(), _deleted_at = null, _deleted_by_run_id = null
        where t._hash is distinct from excluded._hash or t._deleted_at is not null
        returning (xmax = 0) as is_insert
      )
      select count(*) filter (where is_insert)::int as inserted, count(*) filter (where not is_insert)::int as updated
      from written`,
-    [runId],
   );
   return result.rows[0] ?? { inserted: 0, updated: 0 };
 }
@@ -234,20 +318,72 @@ async function retireMissingChildren(
   return result.rowCount ?? 0;
 }
 
-/** Loads one batch; the caller commits it together with the checkpoint that covers it. */
+/**
+ * Loads one batch; the caller commits it together with the checkpoint that covers it. Rows of records
+ * staged as new are copied straight into their tables (an initial load costs what a plain COPY costs); if
+ * one of their keys exists after all (a key result moved between objectives, say), that copy is rolled
+ * back and the whole batch goes through staging and upsert.
+ */
 export async function loadBatch(
   client: pg.ClientBase,
   resource: Resource,
-  items: readonly LoadItem[],
+  batch: StagedBatch,
   ids: { runId: number; passId: number },
 ): Promise<LoadCounts> {
   const counts = emptyCounts();
-  if (items.length === 0) return counts;
+  const all = new Map([...batch.tables].map(([table, rows]) => [table, [...rows.values()]]));
+  const fresh = new Map([...all].map(([table, rows]) => [table, rows.filter((row) => row.isNew)]));
+  let rest = new Map([...all].map(([table, rows]) => [table, rows.filter((row) => !row.isNew)]));
+  if (batch.newRecordIds.size > 0 && !(await copyNewRows(client, resource, fresh, counts))) rest = all;
+  else if (batch.newRecordIds.size > 0) await markSeen(client, ids.passId, [...batch.newRecordIds]);
+  if ([...rest.values()].some((rows) => rows.length > 0))
+    await upsertRows(client, resource, rest, ids, counts);
+  return counts;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** COPY straight into the tables; false (and nothing written) when a key already exists. */
+async function copyNewRows(
+  client: pg.ClientBase,
+  resource: Resource,
+  staged: Map<string, StagedRow[]>,
+  counts: LoadCounts,
+): Promise<boolean> {
   const main = mainTable(resource);
-  const staged = stageRows(resource, items);
+  await client.query('savepoint bwsync_copy_new');
+  try {
+    for (const [table, spec] of Object.entries(resource.tables)) {
+      const rows = staged.get(table) ?? [];
+      if (rows.length > 0) await copyLines(client, table, stagedColumns(spec, table === main), rows);
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    await client.query('rollback to savepoint bwsync_copy_new');
+    return false;
+  }
+  await client.query('release savepoint bwsync_copy_new');
+  for (const [table, rows] of staged) {
+    counts.seen += rows.length;
+    counts.inserted += rows.length;
+    if (table === main && resource.changedAtColumn) counts.changed += rows.length;
+  }
+  return true;
+}
+
+/** Stages rows with COPY, then upserts every table and retires rows their records no longer list. */
+async function upsertRows(
+  client: pg.ClientBase,
+  resource: Resource,
+  staged: Map<string, StagedRow[]>,
+  ids: { runId: number; passId: number },
+  counts: LoadCounts,
+): Promise<void> {
+  const main = mainTable(resource);
   for (const [table, spec] of Object.entries(resource.tables)) {
     await ensureStage(client, table, spec, table === main);
-    await copyInto(client, table, spec, staged.get(table) ?? [], table === main);
+    const rows = staged.get(table) ?? [];
+    if (rows.length > 0) await copyLines(client, stageName(table), stagedColumns(spec, table === main), rows);
   }
   for (const [table, spec] of Object.entries(resource.tables)) {
     const rows = staged.get(table) ?? [];
@@ -256,9 +392,7 @@ export async function loadBatch(
       counts.changed += await countChanged(client, table, spec, resource.changedAtColumn);
     }
     const written =
-      rows.length === 0
-        ? { inserted: 0, updated: 0 }
-        : await upsert(client, table, spec, ids.runId, table === main);
+      rows.length === 0 ? { inserted: 0, updated: 0 } : await upsert(client, table, spec, table === main);
     counts.inserted += written.inserted;
     counts.updated += written.updated;
     counts.unchanged += rows.length - written.inserted - written.updated;
@@ -277,7 +411,6 @@ export async function loadBatch(
     `insert into sync_seen (pass_id, id) select distinct $1::bigint, _record_id from ${q(stageName(main))} on conflict do nothing`,
     [ids.passId],
   );
-  return counts;
 }
 
 /** Records the pass saw without restaging them (their source hash was unchanged). */
@@ -294,30 +427,32 @@ export async function markSeen(
 }
 
 /**
- * Which of these records the warehouse already holds exactly as received (same source hash, live), and how
- * many live rows each has across the resource's tables.
+ * What the warehouse holds of these records, by record id: the number of live rows (across the resource's
+ * tables) of a record it holds exactly as received (same source hash, live), or null for one it holds in
+ * another version or deleted. A record missing from the map has no row yet.
  */
-export async function findUnchangedRecords(
+export async function lookupRecords(
   client: pg.ClientBase,
   resource: Resource,
   candidates: readonly { id: number; hash: string }[],
-): Promise<Map<number, number>> {
-  const unchanged = new Map<number, number>();
-  if (candidates.length === 0) return unchanged;
+): Promise<Map<number, number | null>> {
+  const held = new Map<number, number | null>();
+  if (candidates.length === 0) return held;
   const main = mainTable(resource);
-  // One round trip per page: the matching records, and how many live rows each holds in every table.
+  // One round trip per page: every record found, and for the unchanged ones their live rows per table.
   const rowCounts = Object.entries(resource.tables).flatMap(([table, spec]) => {
     const owner = table === main ? '_record_id' : spec.parentColumn;
     return owner
       ? [`(select count(*) from ${q(table)} x where x.${q(owner)} = t.id and x._deleted_at is null)`]
       : [];
   });
-  const result = await client.query<{ id: number; n: number }>(
-    `select t.id, (${rowCounts.join(' + ')})::int as n
+  const result = await client.query<{ id: string; n: number | null }>(
+    `select t.id, case when t._source_hash = c.hash and t._deleted_at is null
+                   then (${rowCounts.join(' + ')})::int end as n
      from unnest($1::bigint[], $2::text[]) as c(id, hash)
-     join ${q(main)} t on t.id = c.id and t._source_hash = c.hash and t._deleted_at is null`,
+     join ${q(main)} t on t.id = c.id`,
     [candidates.map((c) => c.id), candidates.map((c) => c.hash)],
   );
-  for (const row of result.rows) unchanged.set(Number(row.id), row.n);
-  return unchanged;
+  for (const row of result.rows) held.set(Number(row.id), row.n);
+  return held;
 }

@@ -48,7 +48,8 @@ export interface SyncStateTable {
 
 /** Where a pass stands: the next page to fetch and how many pages are behind it. */
 export interface Checkpoint {
-  nextUrl: string;
+  /** null once the last page of the pass is committed. */
+  nextUrl: string | null;
   pages: number;
 }
 

@@ -88,7 +88,7 @@ describe('bwsync sync and runs', () => {
 });
 
 describe('a sync killed with SIGKILL', () => {
-  it('resumes from its checkpoint on the next start, ends exact, and fetches again at most one batch', async () => {
+  it('resumes from its checkpoint on the next start, ends exact, and fetches again at most the batches in flight', async () => {
     const sim = await startSimulator({ port: 0, seed: 31, scale: 0.5, latencyMs: 25 });
     const database = await freshDatabase();
     const batchPages = 2;
@@ -150,7 +150,8 @@ describe('a sync killed with SIGKILL', () => {
       `killed after ${requestsBeforeKill} pages with ${committedPages} committed; fetched again: ${refetched} (batch: ${batchPages} pages, total ${totalPages})`,
     );
     expect(sim.stats.requests - requestsBeforeKill).toBe(totalPages - committedPages);
-    expect(refetched).toBeLessThanOrEqual(batchPages + 1);
+    // In flight at the kill: the batch being written, the next one being read, and one page read ahead.
+    expect(refetched).toBeLessThanOrEqual(2 * batchPages + 1);
 
     const truth = await fetchTruth(sim.origin);
     const ids = await sql<{ id: number }>`select id from goals where _deleted_at is null order by id`.execute(

@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/betterworks/normalize.ts';
 import { findResource } from '../../src/betterworks/resources/registry.ts';
 import {
+  fingerprint,
   type LoadCounts,
   type LoadItem,
   loadBatch,
   loadItemFrom,
-  sourceHash,
+  stageItems,
 } from '../../src/warehouse/bulk-loader.ts';
 import { createMigrator } from '../../src/warehouse/db.ts';
 import { reconcileDeletes } from '../../src/warehouse/reconcile.ts';
@@ -22,7 +23,7 @@ function items(resourceName: string, records: Record<string, unknown>[]): LoadIt
   return records.map((record) => {
     const result = normalizeRecord(resource, record);
     if (!result.ok) throw new Error(`fixture ${resourceName} is invalid: ${result.reject.reason}`);
-    return loadItemFrom(result, sourceHash(resource, record));
+    return loadItemFrom(result, fingerprint(resource, record));
   });
 }
 
@@ -36,7 +37,13 @@ async function load(
   const client = await database.pool.connect();
   try {
     await client.query('begin');
-    const counts = await loadBatch(client, findResource(resourceName)!, items(resourceName, records), ids);
+    const resource = findResource(resourceName)!;
+    const counts = await loadBatch(
+      client,
+      resource,
+      stageItems(resource, items(resourceName, records), ids.runId),
+      ids,
+    );
     await client.query('commit');
     return counts;
   } finally {

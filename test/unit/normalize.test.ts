@@ -98,7 +98,7 @@ describe('normalizeRecord', () => {
     expect(result.reject.recordId).toBeNull();
     expect(result.reject.raw).toEqual(raw);
     expect(result.reject.reason).toMatchInlineSnapshot(
-      `"id: Invalid input; name: Invalid input: expected string, received number; measurement.progress: expected a fraction from 0 to 1"`,
+      `"id: expected a positive integer id; name: Invalid input: expected string, received number; measurement.progress: expected a fraction from 0 to 1"`,
     );
     const missing = normalizeRecord(users, { name: 'No id' });
     expect(missing.ok).toBe(false);
