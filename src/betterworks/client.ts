@@ -63,6 +63,8 @@ export interface RequestContext {
 export interface JsonResponse {
   status: number;
   body: unknown;
+  /** The body as received: the JSON text `body` was parsed from. */
+  text: string;
   requestId: string;
   url: string;
 }
@@ -231,7 +233,7 @@ export class ApiClient {
         if (parseProblem || body === undefined) {
           return { kind: 'error', error: new BadResponseError(withStatus, parseProblem ?? 'empty body') };
         }
-        return { kind: 'ok', response: { status, body, requestId, url: url.toString() } };
+        return { kind: 'ok', response: { status, body, text, requestId, url: url.toString() } };
       }
       return { kind: 'error', error: this.errorFor(withStatus, body, response.headers, counters) };
     }, context.signal);

@@ -18,15 +18,13 @@ import pg from 'pg';
 import type { ApiClient, RequestCounters } from '../betterworks/client.ts';
 import { newCounters } from '../betterworks/client.ts';
 import { normalizeRecord, type RejectedRecord, recordIdOf } from '../betterworks/normalize.ts';
-import { firstPageUrl, type Page, paginate } from '../betterworks/paginate.ts';
-import { type Resource, resourcePath } from '../betterworks/resources/define-resource.ts';
+import { firstPageUrl, type Page, paginate, readEnvelope } from '../betterworks/paginate.ts';
+import { mainTable, type Resource, resourcePath } from '../betterworks/resources/define-resource.ts';
 import { ApiError, BwsyncError, ForbiddenError, LockTimeoutError, RateLimitedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import {
   addCounts,
   emptyCounts,
-  type Fingerprint,
-  fingerprint,
   type LoadCounts,
   loadBatch,
   loadItemFrom,
@@ -34,6 +32,7 @@ import {
   markSeen,
   newBatch,
   type StagedBatch,
+  sourceHash,
   stageItem,
 } from '../warehouse/bulk-loader.ts';
 import { type Db, dbOnClient } from '../warehouse/db.ts';
@@ -265,6 +264,10 @@ async function commitBatch(
   http: RequestCounters,
 ): Promise<void> {
   const next = await db.transaction().execute(async (trx) => {
+    // A batch need not wait for its WAL flush: if Postgres crashed before the flush, the batch and its
+    // checkpoint would be lost together and fetched again. The pass's final commit is synchronous, and
+    // flushing it flushes every batch before it.
+    await sql`set local synchronous_commit = off`.execute(trx);
     const counts = await loadBatch(client, resource, batch.staged, {
       runId: pass.runId,
       passId: pass.passId,
@@ -322,10 +325,30 @@ function runCounters(tally: Tally, http: RequestCounters) {
   };
 }
 
-/** A record waiting for its batch: its id and fingerprint; the parsed object is not kept. */
+/**
+ * A page whose records wait for their batch: only its JSON text is kept (one flat string, which the
+ * garbage collector never copies), and parsed again for the records that need validating.
+ */
+interface PendingPage {
+  text: string;
+  records?: unknown[];
+}
+
+/** A record waiting for its batch: its id, the hash of the record as received, and where to find it. */
 interface PendingRecord {
   id: number | null;
-  source: Fingerprint;
+  hash: string;
+  page: PendingPage;
+  index: number;
+}
+
+function recordAt({ page, index }: PendingRecord): unknown {
+  if (!page.records) {
+    const envelope = readEnvelope(JSON.parse(page.text));
+    if (typeof envelope === 'string') throw new Error(`a page read before no longer parses: ${envelope}`);
+    page.records = envelope.records;
+  }
+  return page.records[index];
 }
 
 /**
@@ -342,22 +365,22 @@ async function prepareBatch(
   const held = await lookupRecords(
     client,
     resource,
-    pending.flatMap(({ id, source }) => (id === null ? [] : [{ id, hash: source.hash }])),
+    pending.flatMap(({ id, hash }) => (id === null ? [] : [{ id, hash }])),
   );
   const staged = newBatch(resource, runId);
   const rejects: RejectedRecord[] = [];
   const unchanged = { ids: new Set<number>(), rows: 0 };
-  for (const { id, source } of pending) {
+  for (const record of pending) {
+    const { id, hash } = record;
     const rowsHeld = id === null ? undefined : held.get(id);
     if (id !== null && typeof rowsHeld === 'number') {
       if (!unchanged.ids.has(id)) unchanged.rows += rowsHeld;
       unchanged.ids.add(id);
       continue;
     }
-    // Parsed again from its JSON text: cheaper than keeping every record's objects alive until now.
-    const result = normalizeRecord(resource, JSON.parse(source.json));
+    const result = normalizeRecord(resource, recordAt(record));
     if (result.ok)
-      stageItem(resource, staged, loadItemFrom(result, source, id !== null && rowsHeld === undefined));
+      stageItem(resource, staged, loadItemFrom(result, hash, id !== null && rowsHeld === undefined));
     else rejects.push(result.reject);
   }
   return { staged, rejects, unchanged: { ids: [...unchanged.ids], rows: unchanged.rows } };
@@ -371,9 +394,10 @@ interface PendingBatch {
 }
 
 /**
- * Groups pages into batches of at least `batchRows` records, keeping only each record's id and
- * fingerprint. When the source fails in a way that leaves the pages already read whole (an API error, an
- * abort), those pages are yielded as a last, short batch before the error is rethrown.
+ * Groups pages into batches of at least `batchRows` records, keeping only each record's id and source
+ * hash, and the page text to read it from again. When the source fails in a way that leaves the pages
+ * already read whole (an API error, an abort), those pages are yielded as a last, short batch before the
+ * error is rethrown.
  */
 /** The position after `page`. */
 function positionAfter(page: Page): Checkpoint {
@@ -392,9 +416,15 @@ async function* batchesOf(
     for await (const page of pages) {
       const current: PendingBatch = batch ?? { records: [], pages: 0, checkpoint: positionAfter(page) };
       batch = current;
-      for (const record of page.records) {
-        current.records.push({ id: recordIdOf(record), source: fingerprint(resource, record) });
-      }
+      const pending: PendingPage = { text: page.text };
+      page.records.forEach((record, index) => {
+        current.records.push({
+          id: recordIdOf(record),
+          hash: sourceHash(resource, record),
+          page: pending,
+          index,
+        });
+      });
       current.pages++;
       current.checkpoint = positionAfter(page);
       onPage(current.pages, current.records.length);
@@ -522,8 +552,15 @@ async function analyzeIfChanged(
   log: Logger,
 ): Promise<void> {
   if (tally.inserted + tally.updated + tally.deleted < ANALYZE_AFTER_ROWS) return;
-  const tables = Object.keys(resource.tables)
-    .map((table) => pg.escapeIdentifier(table))
+  // Only the columns the sync's own queries join and filter on: statistics on raw (large jsonb) cost most
+  // of the time of a full ANALYZE and serve no query of ours.
+  const main = mainTable(resource);
+  const tables = Object.entries(resource.tables)
+    .map(([table, spec]) => {
+      const owner = table === main ? '_record_id' : spec.parentColumn;
+      const columns = new Set([...spec.key, ...(owner ? [owner] : []), '_deleted_at']);
+      return `${pg.escapeIdentifier(table)} (${[...columns].map((c) => pg.escapeIdentifier(c)).join(', ')})`;
+    })
     .join(', ');
   await client
     .query(`analyze ${tables}`)

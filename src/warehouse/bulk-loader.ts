@@ -24,12 +24,10 @@ import {
 export interface LoadItem {
   rows: Record<string, Row[]>;
   raw: Record<string, unknown>;
-  /** `raw` as JSON text, when the record's fingerprint already serialized it (it had nothing to clean). */
-  rawJson?: string;
   cleaned: boolean;
   /** The API record's id: `_record_id` of every main-table row it produces. */
   recordId: number;
-  /** Hash of the record as received, kept on the record's own row (see `fingerprint`). */
+  /** Hash of the record as received, kept on the record's own row (see `sourceHash`). */
   sourceHash: string;
   /**
    * The caller found no row for this record: its rows are copied straight into the tables instead of
@@ -38,22 +36,14 @@ export interface LoadItem {
   isNew?: boolean;
 }
 
-/** A record as received: its JSON text and the hash the warehouse keeps of it. */
-export interface Fingerprint {
-  json: string;
-  hash: string;
-}
-
-/** The load item for a record that normalized, with the fingerprint of the record as received. */
-export function loadItemFrom(result: NormalizedRecord, source: Fingerprint, isNew = false): LoadItem {
+/** The load item for a record that normalized, with the hash of the record as received. */
+export function loadItemFrom(result: NormalizedRecord, sourceHash: string, isNew = false): LoadItem {
   return {
     rows: result.rows,
     raw: result.raw,
-    // A cleaned record's raw is a copy without its NULs: the received JSON text does not describe it.
-    rawJson: result.cleaned ? undefined : source.json,
     cleaned: result.cleaned,
     recordId: result.recordId,
-    sourceHash: source.hash,
+    sourceHash,
     isNew,
   };
 }
@@ -126,16 +116,10 @@ export interface StagedBatch {
   runId: number;
   /** Table → key → row, in the order keys were first staged. */
   tables: Map<string, Map<string, StagedRow>>;
-  /** Records staged as new, to be marked seen when they are copied. */
-  newRecordIds: Set<number>;
 }
 
 export function newBatch(resource: Resource, runId: number): StagedBatch {
-  return {
-    runId,
-    tables: new Map(Object.keys(resource.tables).map((table) => [table, new Map()])),
-    newRecordIds: new Set(),
-  };
+  return { runId, tables: new Map(Object.keys(resource.tables).map((table) => [table, new Map()])) };
 }
 
 /**
@@ -154,14 +138,13 @@ export function stagedColumns(spec: TableSpec, isMain: boolean): string[] {
  */
 const NORMALIZATION_VERSION = 1;
 const salts = new WeakMap<Resource, string>();
-export function fingerprint(resource: Resource, record: unknown): Fingerprint {
+export function sourceHash(resource: Resource, record: unknown): string {
   let salt = salts.get(resource);
   if (salt === undefined) {
     salt = `${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}:`;
     salts.set(resource, salt);
   }
-  const json = JSON.stringify(record);
-  return { json, hash: hash('md5', salt + json, 'hex') };
+  return hash('md5', salt + JSON.stringify(record), 'hex');
 }
 
 /**
@@ -188,7 +171,7 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       }
       let rawJson: string;
       if (row.raw !== undefined && row.raw !== null) rawJson = JSON.stringify(row.raw);
-      else if (isMain && position === 0) rawJson = item.rawJson ?? JSON.stringify(item.raw);
+      else if (isMain && position === 0) rawJson = JSON.stringify(item.raw);
       else rawJson = JSON.stringify(Object.fromEntries(spec.columns.map((c) => [c, row[c] ?? null])));
       const content = `${typed}\t${copyJson(rawJson)}`;
       const rowHash = hash('md5', content, 'hex');
@@ -207,7 +190,6 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       });
     }
   }
-  if (isNew) batch.newRecordIds.add(item.recordId);
 }
 
 /** A batch of these items (for tools and tests that have whole records at hand). */
@@ -334,11 +316,15 @@ export async function loadBatch(
   const all = new Map([...batch.tables].map(([table, rows]) => [table, [...rows.values()]]));
   const fresh = new Map([...all].map(([table, rows]) => [table, rows.filter((row) => row.isNew)]));
   let rest = new Map([...all].map(([table, rows]) => [table, rows.filter((row) => !row.isNew)]));
-  if (batch.newRecordIds.size > 0 && !(await copyNewRows(client, resource, fresh, counts))) rest = all;
-  else if (batch.newRecordIds.size > 0) await markSeen(client, ids.passId, [...batch.newRecordIds]);
-  if ([...rest.values()].some((rows) => rows.length > 0))
-    await upsertRows(client, resource, rest, ids, counts);
+  // Copied rows carry this run's id, which is how delete detection knows the pass saw them.
+  if (hasRows(fresh) && !(await copyNewRows(client, resource, fresh, counts))) rest = all;
+  if (hasRows(rest)) await upsertRows(client, resource, rest, ids, counts);
   return counts;
+}
+
+function hasRows(tables: Map<string, StagedRow[]>): boolean {
+  for (const rows of tables.values()) if (rows.length > 0) return true;
+  return false;
 }
 
 const UNIQUE_VIOLATION = '23505';

@@ -35,8 +35,11 @@ export async function reconcileDeletes(
   options: ReconcileOptions,
 ): Promise<ReconcileResult> {
   const main = q(mainTable(resource));
-  // Seen is tracked per API record: a key result is seen when its objective is.
-  const unseen = `not exists (select 1 from sync_seen s where s.pass_id = $1 and s.id = coalesce(t._record_id, t.id))`;
+  // A row was seen when a run of this pass wrote it (the pass's first run has the pass's id, the runs
+  // that resumed it point to it), or when its record is in sync_seen: records the pass found unchanged,
+  // tracked per API record (a key result is seen when its objective is).
+  const unseen = `coalesce(t._run_id, 0) not in (select r.id from sync_runs r where r.id = $1 or r.resumed_from_run_id = $1)
+    and not exists (select 1 from sync_seen s where s.pass_id = $1 and s.id = coalesce(t._record_id, t.id))`;
   const census = await client.query<{ live: number; missing: number }>(
     `select count(*)::int as live, count(*) filter (where ${unseen})::int as missing
      from ${main} t where t._deleted_at is null`,
