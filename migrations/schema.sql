@@ -17,7 +17,8 @@ create table public.calibration_cycles (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint calibration_cycles_pkey: PRIMARY KEY (id)
 CREATE INDEX calibration_cycles_live_idx ON public.calibration_cycles USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
@@ -44,7 +45,8 @@ create table public.calibration_talent_records (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint calibration_talent_records_pkey: PRIMARY KEY (id)
 CREATE INDEX calibration_talent_records_cycle_id_idx ON public.calibration_talent_records USING btree (cycle_id);
@@ -95,7 +97,8 @@ create table public.conversation_templates (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint conversation_templates_pkey: PRIMARY KEY (id)
 CREATE INDEX conversation_templates_live_idx ON public.conversation_templates USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
@@ -122,7 +125,8 @@ create table public.conversations (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint conversations_pkey: PRIMARY KEY (id)
 CREATE INDEX conversations_live_idx ON public.conversations USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
@@ -148,7 +152,8 @@ create table public.departments (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint departments_pkey: PRIMARY KEY (id)
 CREATE INDEX departments_live_idx ON public.departments USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
@@ -176,7 +181,8 @@ create table public.feedback (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint feedback_pkey: PRIMARY KEY (id)
 CREATE INDEX feedback_giver_id_idx ON public.feedback USING btree (giver_id);
@@ -227,7 +233,8 @@ create table public.feedback_templates (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint feedback_templates_pkey: PRIMARY KEY (id)
 CREATE INDEX feedback_templates_live_idx ON public.feedback_templates USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
@@ -252,7 +259,8 @@ create table public.goal_assessments (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint goal_assessments_pkey: PRIMARY KEY (id)
 CREATE INDEX goal_assessments_goal_id_idx ON public.goal_assessments USING btree (goal_id);
@@ -279,7 +287,8 @@ create table public.goal_checkins (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint goal_checkins_pkey: PRIMARY KEY (id)
 CREATE INDEX goal_checkins_checked_in_at_idx ON public.goal_checkins USING btree (checked_in_at);
@@ -306,7 +315,8 @@ create table public.goal_comments (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint goal_comments_pkey: PRIMARY KEY (id)
 CREATE INDEX goal_comments_author_id_idx ON public.goal_comments USING btree (author_id);
@@ -341,7 +351,8 @@ create table public.goals (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint goals_pkey: PRIMARY KEY (id)
 CREATE INDEX goals_live_idx ON public.goals USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
@@ -419,7 +430,8 @@ create table public.recognitions (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint recognitions_pkey: PRIMARY KEY (id)
 CREATE INDEX recognitions_created_at_idx ON public.recognitions USING btree (created_at);
@@ -474,13 +486,15 @@ CREATE INDEX sync_runs_job_id_idx ON public.sync_runs USING btree (job_id) WHERE
 CREATE UNIQUE INDEX sync_runs_pkey ON public.sync_runs USING btree (id);
 CREATE INDEX sync_runs_resource_started_idx ON public.sync_runs USING btree (resource, started_at DESC);
 
--- Ids seen by the pass in progress (for delete detection); emptied when the pass completes.
-create table public.sync_seen (
-  pass_id bigint not null, -- The pass.
-  id bigint not null -- Id seen by the pass.
+-- Records a pass in progress has seen without writing them (unchanged or upserted), one row per batch; delete detection reads it at the end of the pass.
+create table public.sync_seen_batches (
+  id bigint not null, -- Row id.
+  pass_id bigint not null, -- The pass (the id of its first run).
+  ids bigint[] not null -- Betterworks record ids seen by one batch.
 );
--- constraint sync_seen_pkey: PRIMARY KEY (pass_id, id)
-CREATE UNIQUE INDEX sync_seen_pkey ON public.sync_seen USING btree (pass_id, id);
+-- constraint sync_seen_batches_pkey: PRIMARY KEY (id)
+CREATE INDEX sync_seen_batches_pass_idx ON public.sync_seen_batches USING btree (pass_id);
+CREATE UNIQUE INDEX sync_seen_batches_pkey ON public.sync_seen_batches USING btree (id);
 
 -- Per resource: the pass in progress, its checkpoint, and the last complete run.
 create table public.sync_state (
@@ -520,7 +534,8 @@ create table public.users (
   _run_id bigint, -- The sync run (sync_runs.id) that last inserted or changed this row.
   _deleted_by_run_id bigint, -- The sync run (sync_runs.id) that marked this row deleted.
   _record_id bigint, -- The Betterworks record this row came from (a key result: its objective); delete detection works on records.
-  _source_hash text -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _source_hash text, -- Hash of the record as received; a record whose hash is unchanged is not validated or rewritten again.
+  _row_count integer -- On a record's own row: how many live rows the record holds across the resource's tables (itself included).
 );
 -- constraint users_pkey: PRIMARY KEY (id)
 CREATE INDEX users_department_id_idx ON public.users USING btree (department_id);

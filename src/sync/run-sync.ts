@@ -207,7 +207,7 @@ async function openRun(db: Db, resource: Resource, deps: SyncDeps, options: Sync
       };
     }
     if (state?.pass_id != null)
-      await trx.deleteFrom('sync_seen').where('pass_id', '=', String(state.pass_id)).execute();
+      await trx.deleteFrom('sync_seen_batches').where('pass_id', '=', String(state.pass_id)).execute();
     const fresh = {
       pass_id: String(runId),
       pass_started_at: new Date(),
@@ -520,7 +520,7 @@ async function finishPass(
       );
     }
     tally.deleted += result.deleted;
-    await trx.deleteFrom('sync_seen').where('pass_id', '=', String(pass.passId)).execute();
+    await trx.deleteFrom('sync_seen_batches').where('pass_id', '=', String(pass.passId)).execute();
     await trx
       .updateTable('sync_state')
       .set({

@@ -68,7 +68,7 @@ export function addCounts(into: LoadCounts, more: LoadCounts): void {
 }
 
 const BOOKKEEPING_STAGED = ['raw', '_hash', '_cleaned'] as const;
-const RECORD_STAGED = ['_record_id', '_source_hash'] as const;
+const RECORD_STAGED = ['_record_id', '_source_hash', '_row_count'] as const;
 
 const q = pg.escapeIdentifier;
 
@@ -156,6 +156,7 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
   const isNew = item.isNew === true;
   const tail = `${item.cleaned ? '\tt' : '\tf'}`;
   const runText = `\t${batch.runId}\n`;
+  const rowCount = distinctRows(resource, item);
   for (const table in item.rows) {
     const rows = item.rows[table] as Row[];
     const spec = resource.tables[table];
@@ -175,9 +176,12 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       else rawJson = JSON.stringify(Object.fromEntries(spec.columns.map((c) => [c, row[c] ?? null])));
       const content = `${typed}\t${copyJson(rawJson)}`;
       const rowHash = hash('md5', content, 'hex');
-      // The record's own row keeps its source hash; rows nested in it (key results) only point to it.
+      // The record's own row keeps its source hash and row count; rows nested in it (key results) only
+      // point to it.
       const identity = isMain
-        ? `\t${item.recordId}\t${row.id === item.recordId ? item.sourceHash : '\\N'}`
+        ? row.id === item.recordId
+          ? `\t${item.recordId}\t${item.sourceHash}\t${rowCount}`
+          : `\t${item.recordId}\t\\N\t\\N`
         : '';
       const key = spec.key.length === 1 ? String(row[spec.key[0] as string]) : keyOf(row, spec);
       // Re-inserting moves the key to the end, so the last occurrence's content and position win.
@@ -190,6 +194,21 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       });
     }
   }
+}
+
+/** How many distinct rows (by key, per table) a record produces. */
+function distinctRows(resource: Resource, item: LoadItem): number {
+  let count = 0;
+  for (const table in item.rows) {
+    const rows = item.rows[table] as Row[];
+    const spec = resource.tables[table];
+    if (!spec || rows.length < 2) {
+      count += rows.length;
+      continue;
+    }
+    count += new Set(rows.map((row) => keyOf(row, spec))).size;
+  }
+  return count;
 }
 
 /** A batch of these items (for tools and tests that have whole records at hand). */
@@ -393,8 +412,9 @@ async function upsertRows(
         ids.runId,
       );
   }
+  // Upserted rows whose content did not change keep their old run id: their records are marked seen.
   await client.query(
-    `insert into sync_seen (pass_id, id) select distinct $1::bigint, _record_id from ${q(stageName(main))} on conflict do nothing`,
+    `insert into sync_seen_batches (pass_id, ids) select $1::bigint, array_agg(distinct _record_id) from ${q(stageName(main))}`,
     [ids.passId],
   );
 }
@@ -406,16 +426,14 @@ export async function markSeen(
   recordIds: readonly number[],
 ): Promise<void> {
   if (recordIds.length === 0) return;
-  await client.query(
-    'insert into sync_seen (pass_id, id) select $1::bigint, unnest($2::bigint[]) on conflict do nothing',
-    [passId, recordIds],
-  );
+  await client.query('insert into sync_seen_batches (pass_id, ids) values ($1, $2)', [passId, recordIds]);
 }
 
 /**
  * What the warehouse holds of these records, by record id: the number of live rows (across the resource's
- * tables) of a record it holds exactly as received (same source hash, live), or null for one it holds in
- * another version or deleted. A record missing from the map has no row yet.
+ * tables) of a record it holds exactly as received (same source hash, live, counted), or null for one it
+ * holds in another version, deleted, or from before rows were counted. A record missing from the map has
+ * no row yet. One primary-key probe per record.
  */
 export async function lookupRecords(
   client: pg.ClientBase,
@@ -424,19 +442,10 @@ export async function lookupRecords(
 ): Promise<Map<number, number | null>> {
   const held = new Map<number, number | null>();
   if (candidates.length === 0) return held;
-  const main = mainTable(resource);
-  // One round trip per page: every record found, and for the unchanged ones their live rows per table.
-  const rowCounts = Object.entries(resource.tables).flatMap(([table, spec]) => {
-    const owner = table === main ? '_record_id' : spec.parentColumn;
-    return owner
-      ? [`(select count(*) from ${q(table)} x where x.${q(owner)} = t.id and x._deleted_at is null)`]
-      : [];
-  });
   const result = await client.query<{ id: string; n: number | null }>(
-    `select t.id, case when t._source_hash = c.hash and t._deleted_at is null
-                   then (${rowCounts.join(' + ')})::int end as n
+    `select t.id, case when t._source_hash = c.hash and t._deleted_at is null then t._row_count end as n
      from unnest($1::bigint[], $2::text[]) as c(id, hash)
-     join ${q(main)} t on t.id = c.id`,
+     join ${q(mainTable(resource))} t on t.id = c.id`,
     [candidates.map((c) => c.id), candidates.map((c) => c.hash)],
   );
   for (const row of result.rows) held.set(Number(row.id), row.n);

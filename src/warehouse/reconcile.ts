@@ -36,13 +36,21 @@ export async function reconcileDeletes(
 ): Promise<ReconcileResult> {
   const main = q(mainTable(resource));
   // A row was seen when a run of this pass wrote it (the pass's first run has the pass's id, the runs
-  // that resumed it point to it), or when its record is in sync_seen: records the pass found unchanged,
-  // tracked per API record (a key result is seen when its objective is).
-  const unseen = `coalesce(t._run_id, 0) not in (select r.id from sync_runs r where r.id = $1 or r.resumed_from_run_id = $1)
-    and not exists (select 1 from sync_seen s where s.pass_id = $1 and s.id = coalesce(t._record_id, t.id))`;
+  // that resumed it point to it), or when its record is among those the pass saw without writing them
+  // (tracked per API record: a key result is seen when its objective is). Both sets are materialized and
+  // joined once, not probed per row.
+  const seen = `seen as materialized (select distinct unnest(ids) as id from sync_seen_batches where pass_id = $1),
+    pass_runs as materialized (select id from sync_runs where id = $1 or resumed_from_run_id = $1),
+    live as (
+      select t.id, r.id is null and s.id is null as missing
+      from ${main} t
+      left join pass_runs r on r.id = t._run_id
+      left join seen s on s.id = coalesce(t._record_id, t.id)
+      where t._deleted_at is null
+    )`;
   const census = await client.query<{ live: number; missing: number }>(
-    `select count(*)::int as live, count(*) filter (where ${unseen})::int as missing
-     from ${main} t where t._deleted_at is null`,
+    `with ${seen}
+     select count(*)::int as live, count(*) filter (where missing)::int as missing from live`,
     [options.passId],
   );
   const { live, missing } = census.rows[0] ?? { live: 0, missing: 0 };
@@ -58,9 +66,9 @@ export async function reconcileDeletes(
   );
   const childCounts = children.map((_, i) => `+ (select count(*) from child_${i})`).join(' ');
   const result = await client.query<{ deleted: number }>(
-    `with gone as (
+    `with ${seen}, gone as (
        update ${main} t set _deleted_at = now(), _deleted_by_run_id = $2
-       where t._deleted_at is null and ${unseen}
+       where t._deleted_at is null and t.id in (select id from live where missing)
        returning t.id
      )${cascades.join('')}
      select ((select count(*) from gone) ${childCounts})::int as deleted`,

@@ -64,14 +64,15 @@ export interface SyncRejectsTable {
   rejected_at: Generated<Date>;
 }
 
-export interface SyncSeenTable {
+export interface SyncSeenBatchesTable {
+  id: Generated<string>;
   pass_id: string;
-  id: string;
+  ids: string[];
 }
 
 export interface Database {
   sync_runs: SyncRunsTable;
   sync_state: SyncStateTable;
   sync_rejects: SyncRejectsTable;
-  sync_seen: SyncSeenTable;
+  sync_seen_batches: SyncSeenBatchesTable;
 }

@@ -72,7 +72,7 @@ describe('sync engine against the simulator', () => {
     }
     const state = await database.db.selectFrom('sync_state').selectAll().execute();
     expect(state.every((s) => s.checkpoint === null && s.last_complete_run_id !== null)).toBe(true);
-    expect(await database.db.selectFrom('sync_seen').select('id').execute()).toHaveLength(0);
+    expect(await database.db.selectFrom('sync_seen_batches').select('id').execute()).toHaveLength(0);
   });
 
   it('writes nothing on an identical re-sync', async () => {
