@@ -38,7 +38,7 @@ import { firstPageUrl, paginate } from '../src/betterworks/paginate.ts';
 import { mainTable, type Resource } from '../src/betterworks/resources/define-resource.ts';
 import { resources } from '../src/betterworks/resources/registry.ts';
 import { formatTable } from '../src/format-table.ts';
-import { loadItemFrom, sourceHash, stagedColumns, stageItems } from '../src/warehouse/bulk-loader.ts';
+import { fingerprint, loadItemFrom, stagedColumns, stageItems } from '../src/warehouse/bulk-loader.ts';
 import { migrateDatabase } from '../src/warehouse/db.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
@@ -266,7 +266,7 @@ async function snapshot(baseUrl: string, copyDir?: string): Promise<Snapshot> {
       const items = [];
       for (const record of page.records) {
         const result = normalizeRecord(resource, record);
-        if (result.ok) items.push(loadItemFrom(result, sourceHash(resource, record)));
+        if (result.ok) items.push(loadItemFrom(result, fingerprint(resource, record)));
       }
       for (const [table, staged] of stageItems(resource, items, 1).tables) {
         for (const row of staged.values()) {

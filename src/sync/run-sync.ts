@@ -18,13 +18,14 @@ import pg from 'pg';
 import type { ApiClient, RequestCounters } from '../betterworks/client.ts';
 import { newCounters } from '../betterworks/client.ts';
 import { normalizeRecord, type RejectedRecord, recordIdOf } from '../betterworks/normalize.ts';
-import { firstPageUrl, type Page, paginate, readEnvelope } from '../betterworks/paginate.ts';
+import { firstPageUrl, type Page, paginate } from '../betterworks/paginate.ts';
 import { mainTable, type Resource, resourcePath } from '../betterworks/resources/define-resource.ts';
 import { ApiError, BwsyncError, ForbiddenError, LockTimeoutError, RateLimitedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import {
   addCounts,
   emptyCounts,
+  fingerprint,
   type LoadCounts,
   loadBatch,
   loadItemFrom,
@@ -32,7 +33,6 @@ import {
   markSeen,
   newBatch,
   type StagedBatch,
-  sourceHash,
   stageItem,
 } from '../warehouse/bulk-loader.ts';
 import { type Db, dbOnClient } from '../warehouse/db.ts';
@@ -326,29 +326,12 @@ function runCounters(tally: Tally, http: RequestCounters) {
 }
 
 /**
- * A page whose records wait for their batch: only its JSON text is kept (one flat string, which the
- * garbage collector never copies), and parsed again for the records that need validating.
+ * A record waiting for its batch: its id and its JSON text and source hash. Only text is kept, which the
+ * garbage collector copies cheaply; the record is parsed again if it needs validating.
  */
-interface PendingPage {
-  text: string;
-  records?: unknown[];
-}
-
-/** A record waiting for its batch: its id, the hash of the record as received, and where to find it. */
 interface PendingRecord {
   id: number | null;
-  hash: string;
-  page: PendingPage;
-  index: number;
-}
-
-function recordAt({ page, index }: PendingRecord): unknown {
-  if (!page.records) {
-    const envelope = readEnvelope(JSON.parse(page.text));
-    if (typeof envelope === 'string') throw new Error(`a page read before no longer parses: ${envelope}`);
-    page.records = envelope.records;
-  }
-  return page.records[index];
+  source: { json: string; hash: string };
 }
 
 /**
@@ -365,22 +348,21 @@ async function prepareBatch(
   const held = await lookupRecords(
     client,
     resource,
-    pending.flatMap(({ id, hash }) => (id === null ? [] : [{ id, hash }])),
+    pending.flatMap(({ id, source }) => (id === null ? [] : [{ id, hash: source.hash }])),
   );
   const staged = newBatch(resource, runId);
   const rejects: RejectedRecord[] = [];
   const unchanged = { ids: new Set<number>(), rows: 0 };
-  for (const record of pending) {
-    const { id, hash } = record;
+  for (const { id, source } of pending) {
     const rowsHeld = id === null ? undefined : held.get(id);
     if (id !== null && typeof rowsHeld === 'number') {
       if (!unchanged.ids.has(id)) unchanged.rows += rowsHeld;
       unchanged.ids.add(id);
       continue;
     }
-    const result = normalizeRecord(resource, recordAt(record));
+    const result = normalizeRecord(resource, JSON.parse(source.json));
     if (result.ok)
-      stageItem(resource, staged, loadItemFrom(result, hash, id !== null && rowsHeld === undefined));
+      stageItem(resource, staged, loadItemFrom(result, source, id !== null && rowsHeld === undefined));
     else rejects.push(result.reject);
   }
   return { staged, rejects, unchanged: { ids: [...unchanged.ids], rows: unchanged.rows } };
@@ -394,8 +376,8 @@ interface PendingBatch {
 }
 
 /**
- * Groups pages into batches of at least `batchRows` records, keeping only each record's id and source
- * hash, and the page text to read it from again. When the source fails in a way that leaves the pages
+ * Groups pages into batches of at least `batchRows` records, keeping only each record's id, JSON text
+ * and source hash. When the source fails in a way that leaves the pages
  * already read whole (an API error, an abort), those pages are yielded as a last, short batch before the
  * error is rethrown.
  */
@@ -416,15 +398,9 @@ async function* batchesOf(
     for await (const page of pages) {
       const current: PendingBatch = batch ?? { records: [], pages: 0, checkpoint: positionAfter(page) };
       batch = current;
-      const pending: PendingPage = { text: page.text };
-      page.records.forEach((record, index) => {
-        current.records.push({
-          id: recordIdOf(record),
-          hash: sourceHash(resource, record),
-          page: pending,
-          index,
-        });
-      });
+      for (const record of page.records) {
+        current.records.push({ id: recordIdOf(record), source: fingerprint(resource, record) });
+      }
       current.pages++;
       current.checkpoint = positionAfter(page);
       onPage(current.pages, current.records.length);

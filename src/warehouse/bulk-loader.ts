@@ -29,6 +29,8 @@ export interface LoadItem {
   recordId: number;
   /** Hash of the record as received, kept on the record's own row (see `sourceHash`). */
   sourceHash: string;
+  /** `raw` as JSON text, when the caller already has it (the record needed no cleaning). */
+  rawJson?: string;
   /**
    * The caller found no row for this record: its rows are copied straight into the tables instead of
    * through staging and upsert. Only a hint: if a key turns out to exist after all, the batch is upserted.
@@ -37,13 +39,19 @@ export interface LoadItem {
 }
 
 /** The load item for a record that normalized, with the hash of the record as received. */
-export function loadItemFrom(result: NormalizedRecord, sourceHash: string, isNew = false): LoadItem {
+export function loadItemFrom(
+  result: NormalizedRecord,
+  source: { hash: string; json?: string },
+  isNew = false,
+): LoadItem {
   return {
     rows: result.rows,
     raw: result.raw,
+    // A cleaned record's raw is a copy without its NULs: the received JSON text does not describe it.
+    rawJson: result.cleaned ? undefined : source.json,
     cleaned: result.cleaned,
     recordId: result.recordId,
-    sourceHash,
+    sourceHash: source.hash,
     isNew,
   };
 }
@@ -138,13 +146,19 @@ export function stagedColumns(spec: TableSpec, isMain: boolean): string[] {
  */
 const NORMALIZATION_VERSION = 1;
 const salts = new WeakMap<Resource, string>();
-export function sourceHash(resource: Resource, record: unknown): string {
+export function sourceHash(resource: Resource, recordJson: string): string {
   let salt = salts.get(resource);
   if (salt === undefined) {
     salt = `${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}:`;
     salts.set(resource, salt);
   }
-  return hash('md5', salt + JSON.stringify(record), 'hex');
+  return hash('md5', salt + recordJson, 'hex');
+}
+
+/** A record as received: its JSON text and its source hash. */
+export function fingerprint(resource: Resource, record: unknown): { json: string; hash: string } {
+  const json = JSON.stringify(record);
+  return { json, hash: sourceHash(resource, json) };
 }
 
 /**
@@ -170,12 +184,15 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       for (let i = 0; i < spec.columns.length; i++) {
         typed += `${i === 0 ? '' : '\t'}${copyValue(row[spec.columns[i] as string])}`;
       }
+      // The record's own row stores the whole record as raw, so the record's source hash (salted with the
+      // normalization version) identifies its content as well as a hash of the row would.
+      const ownRow = isMain && position === 0 && (row.raw === undefined || row.raw === null);
       let rawJson: string;
-      if (row.raw !== undefined && row.raw !== null) rawJson = JSON.stringify(row.raw);
-      else if (isMain && position === 0) rawJson = JSON.stringify(item.raw);
+      if (!ownRow && row.raw !== undefined && row.raw !== null) rawJson = JSON.stringify(row.raw);
+      else if (ownRow) rawJson = item.rawJson ?? JSON.stringify(item.raw);
       else rawJson = JSON.stringify(Object.fromEntries(spec.columns.map((c) => [c, row[c] ?? null])));
       const content = `${typed}\t${copyJson(rawJson)}`;
-      const rowHash = hash('md5', content, 'hex');
+      const rowHash = ownRow ? item.sourceHash : hash('md5', content, 'hex');
       // The record's own row keeps its source hash and row count; rows nested in it (key results) only
       // point to it.
       const identity = isMain

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/betterworks/normalize.ts';
 import { findResource } from '../../src/betterworks/resources/registry.ts';
 import {
+  fingerprint,
   type LoadCounts,
   type LoadItem,
   loadBatch,
   loadItemFrom,
-  sourceHash,
   stageItems,
 } from '../../src/warehouse/bulk-loader.ts';
 import { createMigrator } from '../../src/warehouse/db.ts';
@@ -23,7 +23,7 @@ function items(resourceName: string, records: Record<string, unknown>[]): LoadIt
   return records.map((record) => {
     const result = normalizeRecord(resource, record);
     if (!result.ok) throw new Error(`fixture ${resourceName} is invalid: ${result.reject.reason}`);
-    return loadItemFrom(result, sourceHash(resource, record));
+    return loadItemFrom(result, fingerprint(resource, record));
   });
 }
 
