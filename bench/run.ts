@@ -38,7 +38,13 @@ import { firstPageUrl, paginate } from '../src/betterworks/paginate.ts';
 import { mainTable, type Resource } from '../src/betterworks/resources/define-resource.ts';
 import { resources } from '../src/betterworks/resources/registry.ts';
 import { formatTable } from '../src/format-table.ts';
-import { fingerprint, loadItemFrom, stagedColumns, stageItems } from '../src/warehouse/bulk-loader.ts';
+import {
+  fingerprint,
+  loadItemFrom,
+  stagedColumns,
+  stageItems,
+  tableCopyText,
+} from '../src/warehouse/bulk-loader.ts';
 import { migrateDatabase } from '../src/warehouse/db.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
@@ -268,11 +274,10 @@ async function snapshot(baseUrl: string, copyDir?: string): Promise<Snapshot> {
         const result = normalizeRecord(resource, record);
         if (result.ok) items.push(loadItemFrom(result, fingerprint(resource, record)));
       }
-      for (const [table, staged] of stageItems(resource, items, 1).tables) {
-        for (const row of staged.values()) {
-          rows.set(`${table}:${row.key}`, row.hash);
-          files[table]?.write(row.line);
-        }
+      const batch = stageItems(resource, items, 1);
+      for (const [table, staged] of batch.tables) {
+        for (const row of staged.rows.values()) rows.set(`${table}:${row.key}`, row.hash);
+        for (const chunk of tableCopyText(batch, table)) files[table]?.write(chunk);
       }
     }
     await Promise.all(Object.values(files).map((file) => new Promise((resolve) => file.end(resolve))));

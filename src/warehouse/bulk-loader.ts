@@ -19,6 +19,17 @@ import {
   type Row,
   type TableSpec,
 } from '../betterworks/resources/define-resource.ts';
+import {
+  bytesFrom,
+  type CopyText,
+  drop,
+  liveChunks,
+  newCopyText,
+  reserve,
+  type Span,
+  spanFrom,
+  write,
+} from './copy-text.ts';
 
 /** A normalized record, as the loader takes it. */
 export interface LoadItem {
@@ -107,27 +118,43 @@ function copyJson(json: string): string {
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
 
-/** One staged row: its key, its content hash, and its COPY text line (in `stagedColumns` order). */
+/** One staged row: its key, its content hash, and where its COPY line (in `stagedColumns` order) is. */
 export interface StagedRow {
   key: string;
   hash: string;
-  line: string;
-  /** From a record with no rows yet (see `LoadItem.isNew`). */
+  /** From a record with no rows yet (see `LoadItem.isNew`): its line is in `fresh`, else in `rest`. */
   isNew: boolean;
+  span: Span;
+}
+
+/** One table's rows in a batch: by key (the last occurrence wins), and their COPY text. */
+export interface StagedTable {
+  rows: Map<string, StagedRow>;
+  fresh: CopyText;
+  rest: CopyText;
+  freshRows: number;
+  restRows: number;
 }
 
 /**
- * A batch as it is built: only COPY lines per table (keyed, so a record served twice keeps its last
- * occurrence), not the records they came from, so memory holds text and little else.
+ * A batch as it is built: each table's rows as COPY text, not the records they came from, so memory holds
+ * bytes and little else.
  */
 export interface StagedBatch {
   runId: number;
-  /** Table → key → row, in the order keys were first staged. */
-  tables: Map<string, Map<string, StagedRow>>;
+  tables: Map<string, StagedTable>;
 }
 
 export function newBatch(resource: Resource, runId: number): StagedBatch {
-  return { runId, tables: new Map(Object.keys(resource.tables).map((table) => [table, new Map()])) };
+  return {
+    runId,
+    tables: new Map(
+      Object.keys(resource.tables).map((table) => [
+        table,
+        { rows: new Map(), fresh: newCopyText(), rest: newCopyText(), freshRows: 0, restRows: 0 },
+      ]),
+    ),
+  };
 }
 
 /**
@@ -192,7 +219,6 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       else if (ownRow) rawJson = item.rawJson ?? JSON.stringify(item.raw);
       else rawJson = JSON.stringify(Object.fromEntries(spec.columns.map((c) => [c, row[c] ?? null])));
       const content = `${typed}\t${copyJson(rawJson)}`;
-      const rowHash = ownRow ? item.sourceHash : hash('md5', content, 'hex');
       // The record's own row keeps its source hash and row count; rows nested in it (key results) only
       // point to it.
       const identity = isMain
@@ -201,14 +227,24 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
           : `\t${item.recordId}\t\\N\t\\N`
         : '';
       const key = spec.key.length === 1 ? String(row[spec.key[0] as string]) : keyOf(row, spec);
-      // Re-inserting moves the key to the end, so the last occurrence's content and position win.
-      staged.delete(key);
-      staged.set(key, {
-        key,
-        hash: rowHash,
-        line: `${content}\t${rowHash}${tail}${identity}${runText}`,
-        isNew,
-      });
+      const earlier = staged.rows.get(key);
+      if (earlier) {
+        // The last occurrence wins: the earlier line is left out of the COPY.
+        drop(earlier.isNew ? staged.fresh : staged.rest, earlier.span);
+        if (earlier.isNew) staged.freshRows--;
+        else staged.restRows--;
+        staged.rows.delete(key);
+      }
+      const text = isNew ? staged.fresh : staged.rest;
+      const suffixBytes = 200 + identity.length + runText.length;
+      reserve(text, content.length * 3 + suffixBytes);
+      const start = write(text, content);
+      // Hashed as the bytes just written: the text is encoded once.
+      const rowHash = ownRow ? item.sourceHash : hash('md5', bytesFrom(text, start), 'hex');
+      write(text, `\t${rowHash}${tail}${identity}${runText}`);
+      staged.rows.set(key, { key, hash: rowHash, isNew, span: spanFrom(text, start) });
+      if (isNew) staged.freshRows++;
+      else staged.restRows++;
     }
   }
 }
@@ -235,11 +271,10 @@ export function stageItems(resource: Resource, items: readonly LoadItem[], runId
   return batch;
 }
 
-/** How many rows the batch holds. */
-export function batchRowCount(batch: StagedBatch): number {
-  let rows = 0;
-  for (const table of batch.tables.values()) rows += table.size;
-  return rows;
+/** The COPY text of a table's rows in the batch, as buffers: new records' rows, then the others'. */
+export function tableCopyText(batch: StagedBatch, table: string): Buffer[] {
+  const staged = batch.tables.get(table);
+  return staged ? [...liveChunks(staged.fresh), ...liveChunks(staged.rest)] : [];
 }
 
 function keyOf(row: Row, spec: TableSpec): string {
@@ -259,26 +294,15 @@ async function ensureStage(
   );
 }
 
-/** Streams the rows' COPY lines into `target`, in chunks of about a megabyte. */
-async function copyLines(
+/** Streams COPY text into `target`. */
+async function copyInto(
   client: pg.ClientBase,
   target: string,
   columns: readonly string[],
-  rows: readonly StagedRow[],
+  text: readonly Buffer[],
 ): Promise<void> {
   const stream = client.query(copyFrom(`copy ${q(target)} (${columns.map(q).join(', ')}) from stdin`));
-  function* chunks() {
-    let chunk = '';
-    for (const row of rows) {
-      chunk += row.line;
-      if (chunk.length > 1 << 20) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    if (chunk) yield chunk;
-  }
-  await pipeline(Readable.from(chunks()), stream);
+  await pipeline(Readable.from(text), stream);
 }
 
 async function upsert(client: pg.ClientBase, table: string, spec: TableSpec, isMain: boolean) {
@@ -349,18 +373,32 @@ export async function loadBatch(
   ids: { runId: number; passId: number },
 ): Promise<LoadCounts> {
   const counts = emptyCounts();
-  const all = new Map([...batch.tables].map(([table, rows]) => [table, [...rows.values()]]));
-  const fresh = new Map([...all].map(([table, rows]) => [table, rows.filter((row) => row.isNew)]));
-  let rest = new Map([...all].map(([table, rows]) => [table, rows.filter((row) => !row.isNew)]));
+  const part = (pick: (table: StagedTable) => Part[]) =>
+    new Map([...batch.tables].map(([name, table]) => [name, pick(table)]));
+  const fresh = part((t) => [{ text: liveChunks(t.fresh), rows: t.freshRows }]);
+  let rest = part((t) => [{ text: liveChunks(t.rest), rows: t.restRows }]);
   // Copied rows carry this run's id, which is how delete detection knows the pass saw them.
-  if (hasRows(fresh) && !(await copyNewRows(client, resource, fresh, counts))) rest = all;
-  if (hasRows(rest)) await upsertRows(client, resource, rest, ids, counts);
+  if (rowsIn(fresh) > 0 && !(await copyNewRows(client, resource, fresh, counts))) {
+    rest = part((t) => [
+      { text: liveChunks(t.fresh), rows: t.freshRows },
+      { text: liveChunks(t.rest), rows: t.restRows },
+    ]);
+  }
+  if (rowsIn(rest) > 0) await upsertRows(client, resource, rest, ids, counts);
   return counts;
 }
 
-function hasRows(tables: Map<string, StagedRow[]>): boolean {
-  for (const rows of tables.values()) if (rows.length > 0) return true;
-  return false;
+/** Some of a table's rows in the batch: their COPY text and how many they are. */
+interface Part {
+  text: Buffer[];
+  rows: number;
+}
+
+function rowsIn(tables: Map<string, Part[]>, table?: string): number {
+  let rows = 0;
+  for (const [name, parts] of tables)
+    if (table === undefined || name === table) for (const p of parts) rows += p.rows;
+  return rows;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -369,15 +407,16 @@ const UNIQUE_VIOLATION = '23505';
 async function copyNewRows(
   client: pg.ClientBase,
   resource: Resource,
-  staged: Map<string, StagedRow[]>,
+  staged: Map<string, Part[]>,
   counts: LoadCounts,
 ): Promise<boolean> {
   const main = mainTable(resource);
   await client.query('savepoint bwsync_copy_new');
   try {
     for (const [table, spec] of Object.entries(resource.tables)) {
-      const rows = staged.get(table) ?? [];
-      if (rows.length > 0) await copyLines(client, table, stagedColumns(spec, table === main), rows);
+      if (rowsIn(staged, table) === 0) continue;
+      const text = (staged.get(table) ?? []).flatMap((p) => p.text);
+      await copyInto(client, table, stagedColumns(spec, table === main), text);
     }
   } catch (error) {
     if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
@@ -385,10 +424,11 @@ async function copyNewRows(
     return false;
   }
   await client.query('release savepoint bwsync_copy_new');
-  for (const [table, rows] of staged) {
-    counts.seen += rows.length;
-    counts.inserted += rows.length;
-    if (table === main && resource.changedAtColumn) counts.changed += rows.length;
+  for (const table of staged.keys()) {
+    const rows = rowsIn(staged, table);
+    counts.seen += rows;
+    counts.inserted += rows;
+    if (table === main && resource.changedAtColumn) counts.changed += rows;
   }
   return true;
 }
@@ -397,27 +437,28 @@ async function copyNewRows(
 async function upsertRows(
   client: pg.ClientBase,
   resource: Resource,
-  staged: Map<string, StagedRow[]>,
+  staged: Map<string, Part[]>,
   ids: { runId: number; passId: number },
   counts: LoadCounts,
 ): Promise<void> {
   const main = mainTable(resource);
   for (const [table, spec] of Object.entries(resource.tables)) {
     await ensureStage(client, table, spec, table === main);
-    const rows = staged.get(table) ?? [];
-    if (rows.length > 0) await copyLines(client, stageName(table), stagedColumns(spec, table === main), rows);
+    if (rowsIn(staged, table) === 0) continue;
+    const text = (staged.get(table) ?? []).flatMap((p) => p.text);
+    await copyInto(client, stageName(table), stagedColumns(spec, table === main), text);
   }
   for (const [table, spec] of Object.entries(resource.tables)) {
-    const rows = staged.get(table) ?? [];
-    counts.seen += rows.length;
+    const rows = rowsIn(staged, table);
+    counts.seen += rows;
     if (table === main && resource.changedAtColumn) {
       counts.changed += await countChanged(client, table, spec, resource.changedAtColumn);
     }
     const written =
-      rows.length === 0 ? { inserted: 0, updated: 0 } : await upsert(client, table, spec, table === main);
+      rows === 0 ? { inserted: 0, updated: 0 } : await upsert(client, table, spec, table === main);
     counts.inserted += written.inserted;
     counts.updated += written.updated;
-    counts.unchanged += rows.length - written.inserted - written.updated;
+    counts.unchanged += rows - written.inserted - written.updated;
     // Rows a record no longer lists go with it: children, and main rows nested in it (key results).
     const owner = table === main ? '_record_id' : spec.parentColumn;
     if (owner)
@@ -431,7 +472,7 @@ async function upsertRows(
   }
   // Upserted rows whose content did not change keep their old run id: their records are marked seen.
   await client.query(
-    `insert into sync_seen_batches (pass_id, ids) select $1::bigint, array_agg(distinct _record_id) from ${q(stageName(main))}`,
+    `insert into sync_seen_batches (pass_id, ids) select $1::bigint, array_agg(distinct _record_id) from ${q(stageName(main))} having count(*) > 0`,
     [ids.passId],
   );
 }

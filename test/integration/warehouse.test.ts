@@ -18,12 +18,12 @@ import { dumpSchema } from '../../src/warehouse/schema-dump.ts';
 import { runCli } from '../helpers/cli.ts';
 import { freshDatabase, type TestDatabase, uniqueName } from '../helpers/database.ts';
 
-function items(resourceName: string, records: Record<string, unknown>[]): LoadItem[] {
+function items(resourceName: string, records: Record<string, unknown>[], isNew = false): LoadItem[] {
   const resource = findResource(resourceName)!;
   return records.map((record) => {
     const result = normalizeRecord(resource, record);
     if (!result.ok) throw new Error(`fixture ${resourceName} is invalid: ${result.reject.reason}`);
-    return loadItemFrom(result, fingerprint(resource, record));
+    return loadItemFrom(result, fingerprint(resource, record), isNew);
   });
 }
 
@@ -33,6 +33,8 @@ async function load(
   resourceName: string,
   records: Record<string, unknown>[],
   ids = { runId: 1, passId: 1 },
+  /** Load them as records the lookup found no row for (copied straight in). */
+  isNew = false,
 ): Promise<LoadCounts> {
   const client = await database.pool.connect();
   try {
@@ -41,7 +43,7 @@ async function load(
     const counts = await loadBatch(
       client,
       resource,
-      stageItems(resource, items(resourceName, records), ids.runId),
+      stageItems(resource, items(resourceName, records, isNew), ids.runId),
       ids,
     );
     await client.query('commit');
@@ -182,6 +184,48 @@ describe('bulk loader', () => {
     expect(counts).toMatchObject({ seen: 2, inserted: 2 });
     const row = await sql<{ title: string }>`select title from users where id = 10`.execute(database.db);
     expect(row.rows).toEqual([{ title: 'Second' }]);
+  });
+
+  it('copies records marked new straight in, keeping the last of a key served twice', async () => {
+    const counts = await load(
+      database,
+      'conversations',
+      [
+        { id: 1200, responses: [{ id: 1201, text: 'first' }] },
+        { id: 1210, responses: [{ id: 1211, text: 'x' }] },
+        { id: 1200, responses: [{ id: 1201, text: 'second' }] },
+      ],
+      { runId: 8, passId: 8 },
+      true,
+    );
+    expect(counts).toMatchObject({ seen: 4, inserted: 4, updated: 0 });
+    const rows = await sql<{ id: string; answer: string; _run_id: string }>`
+      select id, answer, _run_id from conversation_responses where id in (1201, 1211) order by id`.execute(
+      database.db,
+    );
+    expect(rows.rows.map((r) => [Number(r.id), r.answer, Number(r._run_id)])).toEqual([
+      [1201, 'second', 8],
+      [1211, 'x', 8],
+    ]);
+  });
+
+  it('falls back to the upsert when a record marked new turns out to have rows', async () => {
+    await load(database, 'users', [user(20), user(21)], { runId: 9, passId: 9 });
+    const counts = await load(
+      database,
+      'users',
+      [user(21, { title: 'Changed' }), user(22)],
+      { runId: 10, passId: 10 },
+      true,
+    );
+    expect(counts).toMatchObject({ seen: 2, inserted: 1, updated: 1 });
+    const rows = await sql<{ id: string; title: string | null; _row_count: number }>`
+      select id, title, _row_count from users where id in (20, 21, 22) order by id`.execute(database.db);
+    expect(rows.rows.map((r) => [Number(r.id), r.title, r._row_count])).toEqual([
+      [20, null, 1],
+      [21, 'Changed', 1],
+      [22, null, 1],
+    ]);
   });
 
   it('soft-deletes children that a parent no longer lists, and brings them back', async () => {
