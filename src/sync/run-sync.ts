@@ -159,6 +159,8 @@ interface PassState {
   resumed: boolean;
   startUrl: string | null;
   startIndex: number;
+  /** See `Checkpoint.initialLoad`. */
+  initialLoad: boolean;
 }
 
 /** Opens the run: a sync_runs row, and the pass it continues or starts. */
@@ -204,6 +206,7 @@ async function openRun(db: Db, resource: Resource, deps: SyncDeps, options: Sync
         resumed,
         startUrl: checkpoint.nextUrl,
         startIndex: checkpoint.pages,
+        initialLoad: checkpoint.initialLoad === true,
       };
     }
     if (state?.pass_id != null)
@@ -226,6 +229,7 @@ async function openRun(db: Db, resource: Resource, deps: SyncDeps, options: Sync
       resumed: false,
       startUrl: firstPageUrl(resource, path, deps.settings.pageSize),
       startIndex: 0,
+      initialLoad: !(await hasRows(trx, resource)),
     };
   });
 }
@@ -239,6 +243,14 @@ async function reopenPass(db: Db, resource: Resource, pass: PassState): Promise<
     .executeTakeFirst();
   const checkpoint = state?.checkpoint ?? null;
   return checkpoint ? { ...pass, startUrl: checkpoint.nextUrl, startIndex: checkpoint.pages } : pass;
+}
+
+/** Whether the resource's main table holds any row, deleted or not. */
+async function hasRows(db: Db, resource: Resource): Promise<boolean> {
+  const result = await sql<{
+    found: boolean;
+  }>`select exists (select 1 from ${sql.table(mainTable(resource))}) as found`.execute(db);
+  return result.rows[0]?.found === true;
 }
 
 interface Tally extends LoadCounts {
@@ -370,24 +382,24 @@ async function prepareBatch(
 
 /** Records read from consecutive pages, with the position after the last of them. */
 interface PendingBatch {
-  records: PendingRecord[];
   pages: number;
+  records: number;
   checkpoint: Checkpoint;
+  /** Records waiting for the lookup that sorts them into unchanged, changed and new. */
+  pending: PendingRecord[];
+  /** In an initial load: records already validated and staged as new (no lookup). */
+  staged: StagedBatch | null;
+  rejects: RejectedRecord[];
 }
 
-/**
- * Groups pages into batches of at least `batchRows` records, keeping only each record's id, JSON text
- * and source hash. When the source fails in a way that leaves the pages
- * already read whole (an API error, an abort), those pages are yielded as a last, short batch before the
- * error is rethrown.
- */
 /** The position after `page`. */
-function positionAfter(page: Page): Checkpoint {
-  return { nextUrl: page.nextUrl, pages: page.index + 1 };
+function positionAfter(page: Page, pass: PassState): Checkpoint {
+  return { nextUrl: page.nextUrl, pages: page.index + 1, initialLoad: pass.initialLoad };
 }
 
 async function* batchesOf(
   resource: Resource,
+  pass: PassState,
   pages: AsyncGenerator<Page>,
   batchRows: number,
   keepsPagesRead: (error: unknown) => boolean,
@@ -396,15 +408,31 @@ async function* batchesOf(
   let batch: PendingBatch | null = null;
   try {
     for await (const page of pages) {
-      const current: PendingBatch = batch ?? { records: [], pages: 0, checkpoint: positionAfter(page) };
+      const current: PendingBatch = batch ?? {
+        pages: 0,
+        records: 0,
+        checkpoint: positionAfter(page, pass),
+        pending: [],
+        staged: pass.initialLoad ? newBatch(resource, pass.runId) : null,
+        rejects: [],
+      };
       batch = current;
       for (const record of page.records) {
-        current.records.push({ id: recordIdOf(record), source: fingerprint(resource, record) });
+        const source = fingerprint(resource, record);
+        if (current.staged) {
+          // An initial load has nothing to look up: each record is validated and staged as it arrives.
+          const result = normalizeRecord(resource, record);
+          if (result.ok) stageItem(resource, current.staged, loadItemFrom(result, source, true));
+          else current.rejects.push(result.reject);
+        } else {
+          current.pending.push({ id: recordIdOf(record), source });
+        }
       }
+      current.records += page.records.length;
       current.pages++;
-      current.checkpoint = positionAfter(page);
-      onPage(current.pages, current.records.length);
-      if (current.records.length >= batchRows) {
+      current.checkpoint = positionAfter(page, pass);
+      onPage(current.pages, current.records);
+      if (current.records >= batchRows) {
         batch = null;
         yield current;
       }
@@ -441,6 +469,7 @@ async function fetchPass(
   });
   const batches = batchesOf(
     resource,
+    pass,
     readAhead(pages),
     deps.settings.batchRows,
     (error) => error instanceof ApiError || options.signal?.aborted === true,
@@ -454,9 +483,12 @@ async function fetchPass(
       }),
   );
   let committed = 0;
-  for await (const pending of readAhead(batches)) {
-    const batch = await prepareBatch(client, resource, pass.runId, pending.records);
-    await commitBatch(client, db, resource, pass, { ...batch, ...pending }, tally, http);
+  for await (const read of readAhead(batches)) {
+    const batch = read.staged
+      ? { staged: read.staged, rejects: read.rejects, unchanged: { ids: [], rows: 0 } }
+      : await prepareBatch(client, resource, pass.runId, read.pending);
+    const { pages: pagesRead, checkpoint } = read;
+    await commitBatch(client, db, resource, pass, { ...batch, pages: pagesRead, checkpoint }, tally, http);
     committed++;
   }
   if (committed === 0) {

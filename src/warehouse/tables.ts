@@ -51,6 +51,8 @@ export interface Checkpoint {
   /** null once the last page of the pass is committed. */
   nextUrl: string | null;
   pages: number;
+  /** The pass began on an empty table: records are validated on arrival and copied in without lookups. */
+  initialLoad?: boolean;
 }
 
 export interface SyncRejectsTable {
