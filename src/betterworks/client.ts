@@ -60,13 +60,38 @@ export interface RequestContext {
   counters?: RequestCounters;
 }
 
-export interface JsonResponse {
+/** A successful response whose body has not been parsed yet. */
+export interface TextResponse {
   status: number;
-  body: unknown;
-  /** The body as received: the JSON text `body` was parsed from. */
+  /** The body as received (not empty). */
   text: string;
   requestId: string;
   url: string;
+}
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+  requestId: string;
+  url: string;
+}
+
+/** Parses a successful response's body; a body that is not JSON is a BadResponseError. */
+export function parseBody(response: TextResponse, resource?: string): unknown {
+  try {
+    return JSON.parse(response.text);
+  } catch {
+    throw new BadResponseError(
+      {
+        method: 'GET',
+        path: new URL(response.url).pathname,
+        status: response.status,
+        requestId: response.requestId,
+        resource,
+      },
+      `not JSON: ${JSON.stringify(response.text.slice(0, 80))}`,
+    );
+  }
 }
 
 function isLoopback(hostname: string): boolean {
@@ -134,6 +159,16 @@ export class ApiClient {
 
   /** GETs JSON with retries. Throws a typed ApiError when the request cannot succeed. */
   async getJson(pathOrUrl: string, context: RequestContext = {}): Promise<JsonResponse> {
+    const response = await this.getText(pathOrUrl, context);
+    const { status, requestId, url } = response;
+    return { status, body: parseBody(response, context.resource), requestId, url };
+  }
+
+  /**
+   * Like `getJson`, but leaves a successful body unparsed: a page fetched ahead waits as one string rather
+   * than as the objects it would parse into (see `parseBody`).
+   */
+  async getText(pathOrUrl: string, context: RequestContext = {}): Promise<TextResponse> {
     const url = this.resolve(pathOrUrl, context);
     const { maxRetries } = this.options;
     for (let attempt = 0; ; attempt++) {
@@ -186,7 +221,7 @@ export class ApiClient {
   private async attempt(
     url: URL,
     context: RequestContext,
-  ): Promise<{ kind: 'ok'; response: JsonResponse } | { kind: 'error'; error: ApiError }> {
+  ): Promise<{ kind: 'ok'; response: TextResponse } | { kind: 'error'; error: ApiError }> {
     const requestId = randomUUID();
     const info: RequestInfo = {
       method: 'GET',
@@ -222,18 +257,16 @@ export class ApiClient {
       const status = response.status;
       if (counters) counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
       const withStatus = { ...info, status };
+      if (status >= 200 && status < 300) {
+        if (text.length === 0)
+          return { kind: 'error', error: new BadResponseError(withStatus, 'empty body') };
+        return { kind: 'ok', response: { status, text, requestId, url: url.toString() } };
+      }
       let body: unknown;
-      let parseProblem: string | undefined;
       try {
         body = text.length > 0 ? JSON.parse(text) : undefined;
       } catch {
-        parseProblem = `not JSON: ${JSON.stringify(text.slice(0, 80))}`;
-      }
-      if (status >= 200 && status < 300) {
-        if (parseProblem || body === undefined) {
-          return { kind: 'error', error: new BadResponseError(withStatus, parseProblem ?? 'empty body') };
-        }
-        return { kind: 'ok', response: { status, body, text, requestId, url: url.toString() } };
+        body = undefined;
       }
       return { kind: 'error', error: this.errorFor(withStatus, body, response.headers, counters) };
     }, context.signal);

@@ -4,7 +4,7 @@
  * A next-page URL on another origin is refused by the client, and a loop guard stops a repeating sequence.
  */
 import { BadResponseError, PageLoopError } from '../errors.ts';
-import type { ApiClient, RequestContext } from './client.ts';
+import { type ApiClient, parseBody, type RequestContext } from './client.ts';
 import type { Resource } from './resources/define-resource.ts';
 
 export type SeenPaginationStyle = 'more-next-url' | 'drf' | 'array' | 'single';
@@ -14,8 +14,6 @@ export interface Page {
   index: number;
   url: string;
   records: unknown[];
-  /** The page's JSON text, from which `records` were parsed (parsing it again gives equal records). */
-  text: string;
   /** The URL of the next page, or null at the end. */
   nextUrl: string | null;
   style: SeenPaginationStyle;
@@ -30,7 +28,7 @@ export function firstPageUrl(resource: Resource, path: string, pageSize: number)
 }
 
 /** Reads one page body into records, the next URL and the envelope style. */
-export function readEnvelope(body: unknown): Omit<Page, 'index' | 'url' | 'requestId' | 'text'> | string {
+export function readEnvelope(body: unknown): Omit<Page, 'index' | 'url' | 'requestId'> | string {
   if (Array.isArray(body)) return { records: body, nextUrl: null, style: 'array' };
   if (!body || typeof body !== 'object') return 'expected a JSON object or array';
   const envelope = body as Record<string, unknown>;
@@ -62,13 +60,15 @@ export interface PaginateOptions extends RequestContext {
   startIndex?: number;
 }
 
-/** Yields every page from `startUrl` to the end. */
+/**
+ * Yields every page from `startUrl` to the end. The next page is requested as soon as a page is parsed,
+ * before it is handed over, and kept as text until the consumer asks for it.
+ */
 export async function* paginate(client: ApiClient, options: PaginateOptions): AsyncGenerator<Page> {
   const requested = new Set<string>();
   let previousEnds = '';
-  let url: string | null = options.startUrl;
   let index = options.startIndex ?? 0;
-  while (url) {
+  const fetchPage = async (url: string) => {
     const resolved = client.resolve(url, options).toString();
     if (requested.has(resolved)) {
       throw new PageLoopError({
@@ -79,8 +79,13 @@ export async function* paginate(client: ApiClient, options: PaginateOptions): As
       });
     }
     requested.add(resolved);
-    const response = await client.getJson(resolved, options);
-    const envelope = readEnvelope(response.body);
+    return { resolved, response: await client.getText(resolved, options) };
+  };
+  let next: ReturnType<typeof fetchPage> | null = fetchPage(options.startUrl);
+  while (next) {
+    const { resolved, response } = await next;
+    next = null;
+    const envelope = readEnvelope(parseBody(response, options.resource));
     const info = {
       method: 'GET',
       path: new URL(resolved).pathname,
@@ -93,8 +98,12 @@ export async function* paginate(client: ApiClient, options: PaginateOptions): As
     if (index > (options.startIndex ?? 0) && ends !== '' && ends === previousEnds)
       throw new PageLoopError(info);
     previousEnds = ends;
-    yield { ...envelope, index, url: resolved, requestId: response.requestId, text: response.text };
+    if (envelope.nextUrl) {
+      next = fetchPage(envelope.nextUrl);
+      // Awaited on the next turn; if the consumer stops first, its failure must not go unhandled.
+      next.catch(() => {});
+    }
+    yield { ...envelope, index, url: resolved, requestId: response.requestId };
     index++;
-    url = envelope.nextUrl;
   }
 }

@@ -470,7 +470,7 @@ async function fetchPass(
   const batches = batchesOf(
     resource,
     pass,
-    readAhead(pages),
+    pages,
     deps.settings.batchRows,
     (error) => error instanceof ApiError || options.signal?.aborted === true,
     (pagesRead, recordsRead) =>

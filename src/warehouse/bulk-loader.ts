@@ -25,6 +25,7 @@ import {
   drop,
   liveChunks,
   newCopyText,
+  release,
   reserve,
   type Span,
   spanFrom,
@@ -168,18 +169,20 @@ export function stagedColumns(spec: TableSpec, isMain: boolean): string[] {
 }
 
 /**
- * Hash of a record as received, salted with the resource's table layout and a version to bump whenever
- * normalization changes: an unchanged hash means the record's rows are unchanged too.
+ * Hash of a record as received, tagged with a hash of the resource's table layout and a version to bump
+ * whenever normalization changes: an unchanged hash means the record's rows are unchanged too. (The tag
+ * is prepended rather than hashed in, which would first copy the record's text into one string.)
  */
 const NORMALIZATION_VERSION = 1;
-const salts = new WeakMap<Resource, string>();
+const tags = new WeakMap<Resource, string>();
 export function sourceHash(resource: Resource, recordJson: string): string {
-  let salt = salts.get(resource);
-  if (salt === undefined) {
-    salt = `${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}:`;
-    salts.set(resource, salt);
+  let tag = tags.get(resource);
+  if (tag === undefined) {
+    const salt = `${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}`;
+    tag = hash('md5', salt, 'hex').slice(0, 8);
+    tags.set(resource, tag);
   }
-  return hash('md5', salt + recordJson, 'hex');
+  return `${tag}${hash('md5', recordJson, 'hex')}`;
 }
 
 /** A record as received: its JSON text and its source hash. */
@@ -218,7 +221,7 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       if (!ownRow && row.raw !== undefined && row.raw !== null) rawJson = JSON.stringify(row.raw);
       else if (ownRow) rawJson = item.rawJson ?? JSON.stringify(item.raw);
       else rawJson = JSON.stringify(Object.fromEntries(spec.columns.map((c) => [c, row[c] ?? null])));
-      const content = `${typed}\t${copyJson(rawJson)}`;
+      const raw = copyJson(rawJson);
       // The record's own row keeps its source hash and row count; rows nested in it (key results) only
       // point to it.
       const identity = isMain
@@ -237,8 +240,8 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       }
       const text = isNew ? staged.fresh : staged.rest;
       const suffixBytes = 200 + identity.length + runText.length;
-      reserve(text, content.length * 3 + suffixBytes);
-      const start = write(text, content);
+      reserve(text, (typed.length + raw.length + 1) * 3 + suffixBytes);
+      const start = write(text, `${typed}\t${raw}`);
       // Hashed as the bytes just written: the text is encoded once.
       const rowHash = ownRow ? item.sourceHash : hash('md5', bytesFrom(text, start), 'hex');
       write(text, `\t${rowHash}${tail}${identity}${runText}`);
@@ -385,6 +388,11 @@ export async function loadBatch(
     ]);
   }
   if (rowsIn(rest) > 0) await upsertRows(client, resource, rest, ids, counts);
+  // Every COPY has completed, so its bytes have been handed to the socket: the chunks can be reused.
+  for (const table of batch.tables.values()) {
+    release(table.fresh);
+    release(table.rest);
+  }
   return counts;
 }
 

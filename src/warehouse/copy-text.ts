@@ -4,10 +4,14 @@
  * string per row, and the text is encoded once instead of again when it is sent.
  *
  * A row's bytes are contiguous in one chunk (`reserve` first). A row replaced by a later occurrence of
- * its key is dropped (`drop`); `liveChunks` leaves it out.
+ * its key is dropped (`drop`); `liveChunks` leaves it out. Once its COPY is done, `release` hands the
+ * chunks back for the next batches, so a sync holds about as many as it has batches in flight.
  */
 
 const CHUNK_BYTES = 256 * 1024;
+/** Released chunks kept for reuse (16 MiB); more than that are left to the garbage collector. */
+const POOL_CHUNKS = 64;
+const pool: Buffer[] = [];
 
 /** Where a row's bytes are. */
 export interface Span {
@@ -31,8 +35,19 @@ export function newCopyText(): CopyText {
 export function reserve(text: CopyText, maxBytes: number): void {
   const last = text.chunks.length - 1;
   if (last >= 0 && (text.chunks[last] as Buffer).length - (text.used[last] as number) >= maxBytes) return;
-  text.chunks.push(Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, maxBytes)));
+  const reused = maxBytes <= CHUNK_BYTES ? pool.pop() : undefined;
+  text.chunks.push(reused ?? Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, maxBytes)));
   text.used.push(0);
+}
+
+/** Gives the chunks back for reuse; `text` must not be read again (its bytes will be overwritten). */
+export function release(text: CopyText): void {
+  for (const chunk of text.chunks) {
+    if (chunk.length === CHUNK_BYTES && pool.length < POOL_CHUNKS) pool.push(chunk);
+  }
+  text.chunks = [];
+  text.used = [];
+  text.dropped = [];
 }
 
 /** Appends `value` to the last chunk, which `reserve` made large enough; returns where it starts. */
