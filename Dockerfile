@@ -9,5 +9,5 @@ COPY jobs ./jobs
 COPY migrations ./migrations
 USER node
 # The same V8 flag as the bwsync shebang: a small young generation keeps a sync's memory flat.
-ENTRYPOINT ["node", "--max-semi-space-size=8", "src/cli.ts"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "src/cli.ts"]
 CMD ["--help"]

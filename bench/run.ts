@@ -118,11 +118,26 @@ async function freshDatabase(): Promise<string> {
   return url.toString();
 }
 
-async function dropDatabases(): Promise<void> {
+async function dropDatabases(names: string[] = [...databases]): Promise<void> {
   const client = new pg.Client({ connectionString: SERVER.toString() });
   await client.connect();
-  for (const name of databases)
+  for (const name of names) {
     await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+    databases.splice(databases.indexOf(name), 1);
+  }
+  await client.end();
+}
+
+/**
+ * Brings the server to rest before a timed step: databases other than the step's own are dropped (so
+ * autovacuum does not analyze them meanwhile) and dirty pages are written out. CHECKPOINT needs a
+ * superuser (or pg_checkpoint); without one the step just runs.
+ */
+async function quietServer(databaseUrl: string): Promise<void> {
+  await dropDatabases(databases.filter((name) => !databaseUrl.endsWith(`/${name}`)));
+  const client = new pg.Client({ connectionString: SERVER.toString() });
+  await client.connect();
+  await client.query('checkpoint').catch(() => {});
   await client.end();
 }
 
@@ -345,14 +360,18 @@ async function main() {
       `1 fetch limit: ${fetchLimit.records} records, ${fetchLimit.requests} requests in ${(fetchLimit.ms / 1000).toFixed(1)} s`,
     );
     const before = await snapshot(sim.baseUrl, copyDir);
-    const copyMs = await measureCopyLimit(await freshDatabase(), copyDir);
+    const copyTarget = await freshDatabase();
+    await quietServer(copyTarget);
+    const copyMs = await measureCopyLimit(copyTarget, copyDir);
     log(`2 copy limit: ${before.size} rows in ${(copyMs / 1000).toFixed(1)} s`);
 
     const warehouse = await freshDatabase();
+    await quietServer(warehouse);
     const full = await runSyncProcess(sim.baseUrl, warehouse);
     log(
       `3 full sync: ${(full.ms / 1000).toFixed(1)} s, ${full.inserted} rows, peak RSS ${full.peakRssMb} MB`,
     );
+    await quietServer(warehouse);
     const unchanged = await runSyncProcess(sim.baseUrl, warehouse);
     log(`4 unchanged re-sync: ${(unchanged.ms / 1000).toFixed(1)} s, ${unchanged.written} rows written`);
 
@@ -368,7 +387,9 @@ async function main() {
 
     const largeScale = scale * 10;
     const large = await startSimProcess(largeScale);
-    const largeRun = await runSyncProcess(large.baseUrl, await freshDatabase());
+    const largeWarehouse = await freshDatabase();
+    await quietServer(largeWarehouse);
+    const largeRun = await runSyncProcess(large.baseUrl, largeWarehouse);
     await large.stop();
     log(
       `6 memory: peak RSS ${full.peakRssMb} MB at scale ${scale}, ${largeRun.peakRssMb} MB at scale ${largeScale}`,
