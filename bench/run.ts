@@ -464,10 +464,11 @@ async function main() {
 /** What profiles of the sync showed; update it when a change moves the figures. */
 const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-04)
 
-Figures move by about 10% from run to run on this shared machine (the same code has measured 0.35 to
-0.39 for the full sync); the ratios are measured in one run, so the machine's speed mostly cancels out.
+Figures move by 10 to 20% from run to run on this shared machine (the same code has measured 0.35 to
+0.42 for the full sync, as the copy limit moved between 57k and 76k records/s); the ratios are measured
+in one run, so the machine's speed mostly cancels out.
 
-- **Full sync** (about 0.37 of the smaller limit; target 0.5, **missed**). The two limits are measured
+- **Full sync** (0.35 to 0.42 of the smaller limit; target 0.5, **missed**). The two limits are measured
   alone: the fetch limit with the simulator on one core, the copy limit with Postgres on one core. A
   full sync needs all three processes at once on the 2 cores, and the sync process itself is CPU-bound
   on one of them: for each record it parses, serializes and hashes it (its source hash), validates it
@@ -480,7 +481,7 @@ Figures move by about 10% from run to run on this shared machine (the same code 
   a pass on an empty table validates each record as it arrives and looks nothing up; batches are held
   as COPY bytes, not strings or records; zod unions and date parsing were replaced by one-step checks
   (zod time per record 5.0 -> 2.0 µs); ANALYZE covers only the columns the sync queries; batch commits
-  do not wait for WAL flushes. Together: 0.20 -> about 0.37.
+  do not wait for WAL flushes. Together: 0.20 -> 0.35 to 0.42.
 - **Unchanged re-sync** (1.2 to 1.3 times the fetch time): one primary-key probe per record, batched
   per 1000 records (a stored row count replaced counting each record's rows in every table), seen
   records stored as one array per batch, and the record serialized once for its hash. What remains is

@@ -241,7 +241,10 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       const text = isNew ? staged.fresh : staged.rest;
       const suffixBytes = 200 + identity.length + runText.length;
       reserve(text, (typed.length + raw.length + 1) * 3 + suffixBytes);
-      const start = write(text, `${typed}\t${raw}`);
+      // Written in pieces: joining them first would copy the record's text once more.
+      const start = write(text, typed);
+      write(text, '\t');
+      write(text, raw);
       // Hashed as the bytes just written: the text is encoded once.
       const rowHash = ownRow ? item.sourceHash : hash('md5', bytesFrom(text, start), 'hex');
       write(text, `\t${rowHash}${tail}${identity}${runText}`);
