@@ -323,7 +323,10 @@ async function upsert(client: pg.ClientBase, table: string, spec: TableSpec, isM
        select ${all.join(', ')} from ${q(stageName(table))}
        on conflict (${keys.join(', ')}) do update set ${assignments.join(', ')},
          _synced_at = now(), _deleted_at = null, _deleted_by_run_id = null
-       where t._hash is distinct from excluded._hash or t._deleted_at is not null
+       where t._hash is distinct from excluded._hash or t._deleted_at is not null${
+         // A row written before rows were counted gets its count, or its record would be staged forever.
+         isMain ? ' or t._row_count is distinct from excluded._row_count' : ''
+       }
        returning (xmax = 0) as is_insert
      )
      select count(*) filter (where is_insert)::int as inserted, count(*) filter (where not is_insert)::int as updated

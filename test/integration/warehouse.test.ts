@@ -226,6 +226,15 @@ describe('bulk loader', () => {
       [21, 'Changed', 1],
       [22, null, 1],
     ]);
+    // A row from before rows were counted gets its count when its record is staged again.
+    await sql`update users set _row_count = null where id = 20`.execute(database.db);
+    expect(await load(database, 'users', [user(20)], { runId: 11, passId: 11 })).toMatchObject({
+      updated: 1,
+    });
+    const counted = await sql<{ n: number }>`select _row_count as n from users where id = 20`.execute(
+      database.db,
+    );
+    expect(counted.rows).toEqual([{ n: 1 }]);
   });
 
   it('soft-deletes children that a parent no longer lists, and brings them back', async () => {
