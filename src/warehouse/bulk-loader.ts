@@ -106,7 +106,7 @@ function escapeCopyText(text: string): string {
 }
 
 /** Encodes one value for COPY's text format. */
-export function copyValue(value: unknown): string {
+function copyValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';
@@ -175,7 +175,7 @@ export function stagedColumns(spec: TableSpec, isMain: boolean): string[] {
  */
 const NORMALIZATION_VERSION = 1;
 const tags = new WeakMap<Resource, string>();
-export function sourceHash(resource: Resource, recordJson: string): string {
+function sourceHash(resource: Resource, recordJson: string): string {
   let tag = tags.get(resource);
   if (tag === undefined) {
     const salt = `${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}`;
