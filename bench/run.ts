@@ -475,8 +475,12 @@ in one run, so the machine's speed mostly cancels out.
   with zod, and writes its rows as COPY text (about 9 µs per record in a tight loop), and about a
   quarter of its time goes to garbage collection of what that allocates (about 16 KB per record).
   Measured during a 105k-record full sync: sync process 3.6 CPU-s, Postgres 2.1 CPU-s, simulator
-  0.5 CPU-s, in about 4 s; that is near the machine's 8 CPU-s, so reaching 0.5 needs less work per
-  record (a compiled validator, no second serialization for the hash), not more overlap. What was
+  0.5 CPU-s, in about 4 s; that is near the machine's 8 CPU-s. Two sync processes splitting the
+  resources between them (two JavaScript threads) took as long as one (4.3 to 5.4 s against 4.3 to
+  5.3 s), so a worker thread would not help here: reaching 0.5 needs less work per record, in the sync
+  (a compiled validator instead of zod's interpreter, no separate serialization for the source hash)
+  and in Postgres (2.1 CPU-s against about 1.5 for the plain COPY), or a machine where the simulator and
+  Postgres do not share the sync's cores. What was
   done: records with no row yet are copied straight into their tables (Postgres CPU 6.6 s -> 2.1 s);
   a pass on an empty table validates each record as it arrives and looks nothing up; batches are held
   as COPY bytes, not strings or records; zod unions and date parsing were replaced by one-step checks

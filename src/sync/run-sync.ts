@@ -276,10 +276,6 @@ async function commitBatch(
   http: RequestCounters,
 ): Promise<void> {
   const next = await db.transaction().execute(async (trx) => {
-    // A batch need not wait for its WAL flush: if Postgres crashed before the flush, the batch and its
-    // checkpoint would be lost together and fetched again. The pass's final commit is synchronous, and
-    // flushing it flushes every batch before it.
-    await sql`set local synchronous_commit = off`.execute(trx);
     const counts = await loadBatch(client, resource, batch.staged, {
       runId: pass.runId,
       passId: pass.passId,
@@ -512,6 +508,9 @@ async function finishPass(
   log: Logger,
 ) {
   return db.transaction().execute(async (trx) => {
+    // The end of a pass waits for its WAL flush (batches do not; see runSync), which flushes every batch
+    // before it too.
+    await sql`set local synchronous_commit = on`.execute(trx);
     const result = await reconcileDeletes(client, resource, {
       runId: pass.runId,
       passId: pass.passId,
@@ -617,6 +616,9 @@ export async function runSync(resource: Resource, deps: SyncDeps, options: SyncO
     try {
       const db = dbOnClient(client);
       await acquireLock(client, resource.name, deps.settings.lockTimeoutMs, options.signal);
+      // Batch commits need not wait for their WAL flush: if Postgres crashed before it, a batch and its
+      // checkpoint would be lost together and fetched again.
+      await client.query('set synchronous_commit = off');
       try {
         const current: PassState =
           pass === null ? await openRun(db, resource, deps, options) : await reopenPass(db, resource, pass);
@@ -633,6 +635,7 @@ export async function runSync(resource: Resource, deps: SyncDeps, options: SyncO
         await analyzeIfChanged(client, resource, tally, log);
         status = deleteRefused ? 'partial' : 'ok';
       } finally {
+        await client.query('reset synchronous_commit').catch(() => {});
         await client
           .query('select pg_advisory_unlock(hashtext($1))', [lockKey(resource.name)])
           .catch(() => {});

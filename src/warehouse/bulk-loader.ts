@@ -516,9 +516,11 @@ export async function lookupRecords(
   if (candidates.length === 0) return held;
   const result = await client.query<{ id: string; n: number | null }>(
     `select t.id, case when t._source_hash = c.hash and t._deleted_at is null then t._row_count end as n
-     from unnest($1::bigint[], $2::text[]) as c(id, hash)
+     from unnest(string_to_array($1, ',')::bigint[], string_to_array($2, ',')) as c(id, hash)
      join ${q(mainTable(resource))} t on t.id = c.id`,
-    [candidates.map((c) => c.id), candidates.map((c) => c.hash)],
+    // Sent as two comma-separated texts (ids and hex hashes hold no commas): cheaper to build than
+    // array parameters, which the driver escapes element by element.
+    [candidates.map((c) => c.id).join(','), candidates.map((c) => c.hash).join(',')],
   );
   for (const row of result.rows) held.set(Number(row.id), row.n);
   return held;
