@@ -511,13 +511,17 @@ async function finishPass(
     // The end of a pass waits for its WAL flush (batches do not; see runSync), which flushes every batch
     // before it too.
     await sql`set local synchronous_commit = on`.execute(trx);
-    const result = await reconcileDeletes(client, resource, {
-      runId: pass.runId,
-      passId: pass.passId,
-      maxShare: deps.settings.deleteMaxShare,
-      minRows: deps.settings.deleteGuardMinRows,
-      allowMassDelete: options.allowMassDelete ?? false,
-    });
+    // A pass that began on an empty table (under the resource's lock) wrote every row there is: it has
+    // nothing to delete, and no need to scan for it.
+    const result = pass.initialLoad
+      ? { live: 0, missing: 0, deleted: 0, refused: false }
+      : await reconcileDeletes(client, resource, {
+          runId: pass.runId,
+          passId: pass.passId,
+          maxShare: deps.settings.deleteMaxShare,
+          minRows: deps.settings.deleteGuardMinRows,
+          allowMassDelete: options.allowMassDelete ?? false,
+        });
     if (result.refused) {
       log.warn(
         { live: result.live, missing: result.missing, runId: pass.runId },

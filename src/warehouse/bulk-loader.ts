@@ -437,7 +437,6 @@ async function copyNewRows(
     await client.query('rollback to savepoint bwsync_copy_new');
     return false;
   }
-  await client.query('release savepoint bwsync_copy_new');
   for (const table of staged.keys()) {
     const rows = rowsIn(staged, table);
     counts.seen += rows;
