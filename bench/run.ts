@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --scale N] [-- --json] [-- --out FILE]`: throughput, memory and politeness of a sync,
- * each as a ratio against a physical limit measured in the same run, against simulator processes with a
- * fixed seed:
+ * `npm run bench [-- --scale N] [-- --repeat N] [-- --json] [-- --out FILE]`: throughput, memory and
+ * politeness of a sync, each as a ratio against a physical limit measured in the same run, against
+ * simulator processes with a fixed seed. Each timed step runs --repeat times (3) and the median counts,
+ * since one run on a shared machine can be 20% off:
  *
  * 1. fetch limit: paging through every resource and parsing the JSON (no validation, no database);
  * 2. copy limit: the very same normalized rows loaded with plain COPY into empty tables;
@@ -13,8 +14,8 @@
  *    and the 429s the sync provoked.
  *
  * Scale 1 is about 10,500 records (plus about 8,000 nested rows). The default, --scale 10, syncs about 100k
- * records and measures memory at 100k and 1M (about a minute and a half on 2 cores); a smaller scale is
- * only a smoke test, a larger one reaches 10M records.
+ * records and measures memory at 100k and 1M (about two minutes on 2 cores); a smaller scale is only a
+ * smoke test, a larger one reaches 10M records.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -60,11 +61,17 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     out: { type: 'string', default: new URL('./results.md', import.meta.url).pathname },
     'no-write': { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '3' },
   },
 });
 const scale = Number(args.scale);
 if (!Number.isFinite(scale) || scale <= 0) {
   process.stderr.write(`bench: --scale expects a number > 0, got "${args.scale}"\n`);
+  process.exit(2);
+}
+const repeats = Number(args.repeat);
+if (!Number.isInteger(repeats) || repeats < 1) {
+  process.stderr.write(`bench: --repeat expects a whole number >= 1, got "${args.repeat}"\n`);
   process.exit(2);
 }
 const log = (line: string) => {
@@ -355,26 +362,39 @@ async function main() {
   const copyDir = mkdtempSync(path.join(os.tmpdir(), 'bwsync-bench-'));
   const sim = await startSimProcess(scale);
   try {
-    log(`scale ${scale}: simulator at ${sim.baseUrl}`);
-    const fetchLimit = await measureFetchLimit(sim.baseUrl);
+    log(`scale ${scale}: simulator at ${sim.baseUrl}; each timed step runs ${repeats} time(s), median kept`);
+    const fetchLimit = medianBy(await repeat(() => measureFetchLimit(sim.baseUrl)), (run) => run.ms);
     log(
       `1 fetch limit: ${fetchLimit.records} records, ${fetchLimit.requests} requests in ${(fetchLimit.ms / 1000).toFixed(1)} s`,
     );
     const before = await snapshot(sim.baseUrl, copyDir);
-    const copyTarget = await freshDatabase();
-    await quietServer(copyTarget);
-    const copyMs = await measureCopyLimit(copyTarget, copyDir);
+    const copyMs = medianBy(
+      await repeat(async () => {
+        const target = await freshDatabase();
+        await quietServer(target);
+        return measureCopyLimit(target, copyDir);
+      }),
+      (ms) => ms,
+    );
     log(`2 copy limit: ${before.size} rows in ${(copyMs / 1000).toFixed(1)} s`);
 
-    const warehouse = await freshDatabase();
-    await quietServer(warehouse);
-    const full = await runSyncProcess(sim.baseUrl, warehouse);
-    log(
-      `3 full sync: ${(full.ms / 1000).toFixed(1)} s, ${full.inserted} rows, peak RSS ${full.peakRssMb} MB`,
-    );
-    await quietServer(warehouse);
-    const unchanged = await runSyncProcess(sim.baseUrl, warehouse);
-    log(`4 unchanged re-sync: ${(unchanged.ms / 1000).toFixed(1)} s, ${unchanged.written} rows written`);
+    // Each full sync into a fresh warehouse; the last one carries on with the re-syncs.
+    let warehouse = '';
+    const fullRuns = await repeat(async () => {
+      warehouse = await freshDatabase();
+      await quietServer(warehouse);
+      return runSyncProcess(sim.baseUrl, warehouse);
+    });
+    const full = medianBy(fullRuns, (run) => run.ms);
+    const peakRssMb = Math.max(...fullRuns.map((run) => run.peakRssMb));
+    log(`3 full sync: ${(full.ms / 1000).toFixed(1)} s, ${full.inserted} rows, peak RSS ${peakRssMb} MB`);
+    const unchangedRuns = await repeat(async () => {
+      await quietServer(warehouse);
+      return runSyncProcess(sim.baseUrl, warehouse);
+    });
+    const unchanged = medianBy(unchangedRuns, (run) => run.ms);
+    const resyncRowsWritten = Math.max(...unchangedRuns.map((run) => run.written));
+    log(`4 unchanged re-sync: ${(unchanged.ms / 1000).toFixed(1)} s, ${resyncRowsWritten} rows written`);
 
     await fetch(`${sim.origin}/__sim/mutate`, {
       method: 'POST',
@@ -393,7 +413,7 @@ async function main() {
     const largeRun = await runSyncProcess(large.baseUrl, largeWarehouse);
     await large.stop();
     log(
-      `6 memory: peak RSS ${full.peakRssMb} MB at scale ${scale}, ${largeRun.peakRssMb} MB at scale ${largeScale}`,
+      `6 memory: peak RSS ${peakRssMb} MB at scale ${scale}, ${largeRun.peakRssMb} MB at scale ${largeScale}`,
     );
 
     const polite = await startSimProcess(Math.min(scale, 0.3), [
@@ -417,6 +437,7 @@ async function main() {
     const fullSyncRps = records / (full.ms / 1000);
     const figures = {
       scale,
+      repeats,
       records,
       rows: before.size,
       fetchLimitRps: Math.round(fetchLimitRps),
@@ -424,14 +445,14 @@ async function main() {
       fullSyncRps: Math.round(fullSyncRps),
       fullSyncRatio: round(fullSyncRps / Math.min(fetchLimitRps, copyLimitRps)),
       resyncTimeRatio: round(unchanged.ms / fetchLimit.ms),
-      resyncRowsWritten: unchanged.written,
+      resyncRowsWritten,
       changedRowsWritten: changed.written,
       changedRowsExpected,
-      rssSmallMb: full.peakRssMb,
+      rssSmallMb: peakRssMb,
       rssLargeMb: largeRun.peakRssMb,
       rssSmallRecords: records,
       rssLargeRecords: Math.round(records * 10),
-      rssRatio: round(largeRun.peakRssMb / full.peakRssMb),
+      rssRatio: round(largeRun.peakRssMb / peakRssMb),
       processStartMs: full.startupMs,
       politeness: round(achievedRps / 20),
       provoked429: stats.throttled,
@@ -500,6 +521,19 @@ in one run, so the machine's speed mostly cancels out.
   for every record, and delete detection planned a correlated NOT EXISTS over an unnest as one scan
   per row (30 s at 100k records).`;
 
+/** Runs a timed step `repeats` times, one after another. */
+async function repeat<T>(step: () => Promise<T>): Promise<T[]> {
+  const runs: T[] = [];
+  for (let i = 0; i < repeats; i++) runs.push(await step());
+  return runs;
+}
+
+/** The run with the median time (the lower middle one for an even count). */
+function medianBy<T>(runs: T[], time: (run: T) => number): T {
+  const sorted = [...runs].sort((a, b) => time(a) - time(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
+}
+
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
@@ -540,6 +574,7 @@ Written by \`npm run bench -- --scale ${f.scale}\` on ${new Date().toISOString()
 Machine: ${versions.cpus}, ${versions.memoryGb} GB; Node ${versions.node}; Postgres ${versions.postgres}.
 Simulator seed ${SEED}, ${f.records} records (${f.rows} rows with nested children); page size ${PAGE_SIZE};
 ${CONCURRENCY} resources at once. The simulator, the sync and Postgres share the machine's cores.
+Each timed step ran ${f.repeats} time(s) and its median is shown; peak RSS is the highest of the runs.
 
 ${renderTable(f)
   .split('\n')

@@ -7,7 +7,10 @@ import { runCommand } from '../helpers/cli.ts';
 describe('npm run bench', () => {
   it('runs end to end at a small scale and reports every figure (no timing is asserted here)', async () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'bwsync-bench-')), 'results.md');
-    const result = await runCommand(['bench/run.ts', '--scale', '0.05', '--json', '--out', out], 240_000);
+    const result = await runCommand(
+      ['bench/run.ts', '--scale', '0.05', '--repeat', '1', '--json', '--out', out],
+      240_000,
+    );
     expect(result.code, result.stderr).toBe(0);
     const figures = JSON.parse(result.stdout) as Record<string, unknown>;
     for (const key of [
