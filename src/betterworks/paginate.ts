@@ -14,6 +14,8 @@ export interface Page {
   index: number;
   url: string;
   records: unknown[];
+  /** The page's JSON text, from which `records` were parsed (parsing it again gives equal records). */
+  text: string;
   /** The URL of the next page, or null at the end. */
   nextUrl: string | null;
   style: SeenPaginationStyle;
@@ -28,7 +30,7 @@ export function firstPageUrl(resource: Resource, path: string, pageSize: number)
 }
 
 /** Reads one page body into records, the next URL and the envelope style. */
-export function readEnvelope(body: unknown): Omit<Page, 'index' | 'url' | 'requestId'> | string {
+export function readEnvelope(body: unknown): Omit<Page, 'index' | 'url' | 'requestId' | 'text'> | string {
   if (Array.isArray(body)) return { records: body, nextUrl: null, style: 'array' };
   if (!body || typeof body !== 'object') return 'expected a JSON object or array';
   const envelope = body as Record<string, unknown>;
@@ -103,7 +105,7 @@ export async function* paginate(client: ApiClient, options: PaginateOptions): As
       // Awaited on the next turn; if the consumer stops first, its failure must not go unhandled.
       next.catch(() => {});
     }
-    yield { ...envelope, index, url: resolved, requestId: response.requestId };
+    yield { ...envelope, index, url: resolved, requestId: response.requestId, text: response.text };
     index++;
   }
 }

@@ -18,7 +18,7 @@ import pg from 'pg';
 import type { ApiClient, RequestCounters } from '../betterworks/client.ts';
 import { newCounters } from '../betterworks/client.ts';
 import { normalizeRecord, type RejectedRecord, recordIdOf } from '../betterworks/normalize.ts';
-import { firstPageUrl, type Page, paginate } from '../betterworks/paginate.ts';
+import { firstPageUrl, type Page, paginate, readEnvelope } from '../betterworks/paginate.ts';
 import { mainTable, type Resource, resourcePath } from '../betterworks/resources/define-resource.ts';
 import { ApiError, BwsyncError, ForbiddenError, LockTimeoutError, RateLimitedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -334,12 +334,29 @@ function runCounters(tally: Tally, http: RequestCounters) {
 }
 
 /**
- * A record waiting for its batch: its id and its JSON text and source hash. Only text is kept, which the
- * garbage collector copies cheaply; the record is parsed again if it needs validating.
+ * A page whose records wait for their batch's lookup: only its JSON text is kept (one flat string, which
+ * the garbage collector does not copy), parsed again if any of its records needs validating.
  */
+interface PendingPage {
+  text: string;
+  records?: unknown[];
+}
+
+/** A record waiting for its batch: its id, the hash of the record as received, and where to find it. */
 interface PendingRecord {
   id: number | null;
-  source: { json: string; hash: string };
+  hash: string;
+  page: PendingPage;
+  index: number;
+}
+
+function recordAt({ page, index }: PendingRecord): unknown {
+  if (!page.records) {
+    const envelope = readEnvelope(JSON.parse(page.text));
+    if (typeof envelope === 'string') throw new Error(`a page read before no longer parses: ${envelope}`);
+    page.records = envelope.records;
+  }
+  return page.records[index];
 }
 
 /**
@@ -356,21 +373,22 @@ async function prepareBatch(
   const held = await lookupRecords(
     client,
     resource,
-    pending.flatMap(({ id, source }) => (id === null ? [] : [{ id, hash: source.hash }])),
+    pending.flatMap(({ id, hash }) => (id === null ? [] : [{ id, hash }])),
   );
   const staged = newBatch(resource, runId);
   const rejects: RejectedRecord[] = [];
   const unchanged = { ids: new Set<number>(), rows: 0 };
-  for (const { id, source } of pending) {
+  for (const record of pending) {
+    const { id, hash } = record;
     const rowsHeld = id === null ? undefined : held.get(id);
     if (id !== null && typeof rowsHeld === 'number') {
       if (!unchanged.ids.has(id)) unchanged.rows += rowsHeld;
       unchanged.ids.add(id);
       continue;
     }
-    const result = normalizeRecord(resource, JSON.parse(source.json));
+    const result = normalizeRecord(resource, recordAt(record));
     if (result.ok)
-      stageItem(resource, staged, loadItemFrom(result, source, id !== null && rowsHeld === undefined));
+      stageItem(resource, staged, loadItemFrom(result, { hash }, id !== null && rowsHeld === undefined));
     else rejects.push(result.reject);
   }
   return { staged, rejects, unchanged: { ids: [...unchanged.ids], rows: unchanged.rows } };
@@ -393,6 +411,12 @@ function positionAfter(page: Page, pass: PassState): Checkpoint {
   return { nextUrl: page.nextUrl, pages: page.index + 1, initialLoad: pass.initialLoad };
 }
 
+/**
+ * Groups pages into batches of at least `batchRows` records: in an initial load, validated and staged as
+ * they arrive; otherwise as each record's id and source hash, with its page's text to read it from again
+ * after the lookup. When the source fails in a way that leaves the pages already read whole (an API
+ * error, an abort), those pages are yielded as a last, short batch before the error is rethrown.
+ */
 async function* batchesOf(
   resource: Resource,
   pass: PassState,
@@ -413,7 +437,8 @@ async function* batchesOf(
         rejects: [],
       };
       batch = current;
-      for (const record of page.records) {
+      const pendingPage: PendingPage = { text: page.text };
+      for (const [index, record] of page.records.entries()) {
         const source = fingerprint(resource, record);
         if (current.staged) {
           // An initial load has nothing to look up: each record is validated and staged as it arrives.
@@ -421,7 +446,7 @@ async function* batchesOf(
           if (result.ok) stageItem(resource, current.staged, loadItemFrom(result, source, true));
           else current.rejects.push(result.reject);
         } else {
-          current.pending.push({ id: recordIdOf(record), source });
+          current.pending.push({ id: recordIdOf(record), hash: source.hash, page: pendingPage, index });
         }
       }
       current.records += page.records.length;
