@@ -17,7 +17,7 @@
  * records and measures memory at 100k and 1M (about two minutes on 2 cores); a smaller scale is only a
  * smoke test, a larger one reaches 10M records.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   createReadStream,
@@ -137,9 +137,10 @@ async function dropDatabases(names: string[] = [...databases]): Promise<void> {
 }
 
 /**
- * Brings the server to rest before a timed step: databases other than the step's own are dropped (so
- * autovacuum does not analyze them meanwhile) and dirty pages are written out. CHECKPOINT needs a
- * superuser (or pg_checkpoint); without one the step just runs.
+ * Brings the machine to rest before a timed step: databases other than the step's own are dropped (so
+ * autovacuum does not analyze them meanwhile), Postgres writes out its dirty pages (CHECKPOINT, which
+ * needs a superuser or pg_checkpoint; without one the step just runs) and the operating system its own
+ * (`sync`), so that no step pays for the writes of the one before.
  */
 async function quietServer(databaseUrl: string): Promise<void> {
   await dropDatabases(databases.filter((name) => !databaseUrl.endsWith(`/${name}`)));
@@ -147,6 +148,11 @@ async function quietServer(databaseUrl: string): Promise<void> {
   await client.connect();
   await client.query('checkpoint').catch(() => {});
   await client.end();
+  try {
+    execFileSync('sync');
+  } catch {
+    // Not every platform has it; the step just runs.
+  }
 }
 
 interface SyncRun {
