@@ -491,32 +491,34 @@ async function main() {
 /** What profiles of the sync showed; update it when a change moves the figures. */
 const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-04)
 
-Figures move by 10 to 20% from run to run on this shared machine (the same code has measured 0.35 to
-0.42 for the full sync, as the copy limit moved between 57k and 76k records/s); the ratios are measured
-in one run, so the machine's speed mostly cancels out.
+Figures move by 10 to 20% from run to run on this shared machine, so each timed step runs three times
+and the median counts, and before each one the bench drops the databases of earlier steps, runs
+CHECKPOINT and sync(1): without the last, the kernel was still writing back the copy-limit step's
+gigabyte during the full sync (4.3 to 4.6 s in the bench against 2.8 to 3.7 s alone).
 
-- **Full sync** (0.35 to 0.42 of the smaller limit; target 0.5, **missed**). The two limits are measured
-  alone: the fetch limit with the simulator on one core, the copy limit with Postgres on one core. A
-  full sync needs all three processes at once on the 2 cores, and the sync process itself is CPU-bound
-  on one of them: for each record it parses, serializes and hashes it (its source hash), validates it
-  with zod, and writes its rows as COPY text (about 9 µs per record in a tight loop), and about a
-  quarter of its time goes to garbage collection of what that allocates (about 16 KB per record).
-  Measured during a 105k-record full sync: sync process 3.6 CPU-s, Postgres 2.1 CPU-s, simulator
-  0.5 CPU-s, in about 4 s; that is near the machine's 8 CPU-s. Two sync processes splitting the
-  resources between them (two JavaScript threads) took as long as one (4.3 to 5.4 s against 4.3 to
-  5.3 s), so a worker thread would not help here: reaching 0.5 needs less work per record, in the sync
-  (a compiled validator instead of zod's interpreter, no separate serialization for the source hash)
-  and in Postgres (2.1 CPU-s against about 1.5 for the plain COPY), or a machine where the simulator and
-  Postgres do not share the sync's cores. What was
-  done: records with no row yet are copied straight into their tables (Postgres CPU 6.6 s -> 2.1 s);
-  a pass on an empty table validates each record as it arrives and looks nothing up; batches are held
-  as COPY bytes, not strings or records; zod unions and date parsing were replaced by one-step checks
-  (zod time per record 5.0 -> 2.0 µs); ANALYZE covers only the columns the sync queries; batch commits
-  do not wait for WAL flushes. Together: 0.20 -> 0.35 to 0.42.
-- **Unchanged re-sync** (1.2 to 1.3 times the fetch time): one primary-key probe per record, batched
-  per 1000 records (a stored row count replaced counting each record's rows in every table), seen
-  records stored as one array per batch, and the record serialized once for its hash. What remains is
-  that serialization and hash, which the fetch limit does not do.
+- **Full sync** (0.34 to 0.43 of the smaller limit across today's runs; target 0.5, **missed**). Alone
+  on a quiet machine a 105k-record full sync takes 2.8 to 3.7 s, 0.4 to 0.5 of the copy limit. The two
+  limits are each measured alone (the fetch limit with the simulator, the copy limit with Postgres); a
+  full sync runs all three processes at once on the 2 cores, and the sync process itself is CPU-bound:
+  for each record it parses, serializes and hashes it (its source hash), validates it with zod and
+  writes its rows as COPY text (about 9 µs per record in a tight loop), and about a quarter of its time
+  goes to collecting what that allocates (about 16 KB per record). Measured during one full sync: sync
+  process 3.6 CPU-s, Postgres 2.1, simulator 0.5, in about 4 s, near the machine's 8 CPU-s. Two sync
+  processes splitting the resources between them (two JavaScript threads) took as long as one (4.3 to
+  5.4 s against 4.3 to 5.3 s), so a worker thread would not help here. Reaching 0.5 needs less work per
+  record, in the sync (a compiled validator instead of zod's interpreter, no separate serialization for
+  the source hash) and in Postgres (2.1 CPU-s against about 1.5 for the plain COPY), or a machine where
+  the simulator and Postgres do not share the sync's cores. Done so far: records with no row yet are
+  copied straight into their tables (Postgres CPU 6.6 -> 2.1 s); a pass on an empty table validates
+  each record as it arrives and looks nothing up; batches are held as COPY bytes, not strings or
+  records; zod unions and date parsing became one-step checks (zod time per record 5.0 -> 2.0 µs);
+  ANALYZE covers only the columns the sync queries; batch commits do not wait for WAL flushes.
+  Together: 0.20 -> about 0.4.
+- **Unchanged re-sync** (1.07 to 1.33 times the fetch time across today's runs; target 1.3): one
+  primary-key probe per record, batched per 1000 records (a stored row count replaced counting each
+  record's rows in every table), seen records stored as one array per batch, the record serialized once
+  for its hash, and pages waiting for their lookup kept as text. What remains is that serialization and
+  hash, which the fetch limit does not do, and the lookup and commit per batch.
 - **Peak RSS** is flat from 100k to 1M records, about 200 MB: the bwsync shebang starts Node with a
   small young generation (\`--max-semi-space-size=8\`) and has the old generation collected once it
   doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 MB alive. With V8's defaults peak RSS
