@@ -174,15 +174,23 @@ export function stagedColumns(spec: TableSpec, isMain: boolean): string[] {
  * is prepended rather than hashed in, which would first copy the record's text into one string.)
  */
 const NORMALIZATION_VERSION = 1;
+
+/**
+ * The content hash used for records and rows: SHA-1 (change detection, not security), which CPUs with SHA
+ * instructions compute about twice as fast as MD5, as 27 URL-safe characters.
+ */
+function digest(data: string | Buffer): string {
+  return hash('sha1', data, 'base64url');
+}
 const tags = new WeakMap<Resource, string>();
 function sourceHash(resource: Resource, recordJson: string): string {
   let tag = tags.get(resource);
   if (tag === undefined) {
     const salt = `${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}`;
-    tag = hash('md5', salt, 'hex').slice(0, 8);
+    tag = digest(salt).slice(0, 8);
     tags.set(resource, tag);
   }
-  return `${tag}${hash('md5', recordJson, 'hex')}`;
+  return `${tag}${digest(recordJson)}`;
 }
 
 /** A record as received: its JSON text and its source hash. */
@@ -246,7 +254,7 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       write(text, '\t');
       write(text, raw);
       // Hashed as the bytes just written: the text is encoded once.
-      const rowHash = ownRow ? item.sourceHash : hash('md5', bytesFrom(text, start), 'hex');
+      const rowHash = ownRow ? item.sourceHash : digest(bytesFrom(text, start));
       write(text, `\t${rowHash}${tail}${identity}${runText}`);
       staged.rows.set(key, { key, hash: rowHash, isNew, span: spanFrom(text, start) });
       if (isNew) staged.freshRows++;
