@@ -1,8 +1,8 @@
 /**
  * `runSync`: one run of one resource, from the API into the warehouse.
  *
- * - Streams page by page: the next page is fetched while the current batch is written; memory holds one
- *   batch and one page, whatever the size of the resource.
+ * - Streams batch by batch: up to two batches are read ahead (and one page requested ahead) while the
+ *   current batch is written; memory holds those batches, as text, whatever the size of the resource.
  * - Checkpoints: each batch commits in one transaction with the position after it (the next page's URL),
  *   the run's counters and the ids it saw. A run that dies resumes from its last checkpoint; the pass
  *   (and so delete detection) spans every run that contributed to it.
@@ -135,17 +135,24 @@ async function acquireLock(client: pg.ClientBase, resource: string, timeoutMs: n
   }
 }
 
-/** Starts fetching page n+1 as soon as page n is handed over, so fetching overlaps writing. */
-async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
-  let pending = source.next();
-  // The consumer may stop early; a rejection of the page nobody awaits must not crash the process.
-  pending.catch(() => {});
+/**
+ * Keeps `depth` items of `source` in the making while the consumer works on the one it was handed, so
+ * producing (fetching) overlaps consuming (writing).
+ */
+async function* readAhead<T>(source: AsyncGenerator<T>, depth = 1): AsyncGenerator<T> {
+  const queue: Promise<IteratorResult<T>>[] = [];
+  const pull = () => {
+    const next = source.next();
+    // The consumer may stop early; a rejection nobody awaits must not crash the process.
+    next.catch(() => {});
+    queue.push(next);
+  };
   try {
+    for (let i = 0; i < depth; i++) pull();
     for (;;) {
-      const result = await pending;
+      const result = await (queue.shift() as Promise<IteratorResult<T>>);
       if (result.done) return;
-      pending = source.next();
-      pending.catch(() => {});
+      pull();
       yield result.value;
     }
   } finally {
@@ -466,8 +473,8 @@ async function* batchesOf(
 }
 
 /**
- * Fetches from the pass's position to its end, committing batch by batch. Fetching runs a batch ahead of
- * writing, so the API and the warehouse work at the same time.
+ * Fetches from the pass's position to its end, committing batch by batch. Fetching runs up to two
+ * batches ahead of writing, so the API and the warehouse work at the same time.
  */
 async function fetchPass(
   client: pg.ClientBase,
@@ -504,7 +511,8 @@ async function fetchPass(
       }),
   );
   let committed = 0;
-  for await (const read of readAhead(batches)) {
+  // Two batches read ahead: a batch's lookup and commit do not hold up the API.
+  for await (const read of readAhead(batches, 2)) {
     const batch = read.staged
       ? { staged: read.staged, rejects: read.rejects, unchanged: { ids: [], rows: 0 } }
       : await prepareBatch(client, resource, pass.runId, read.pending);
