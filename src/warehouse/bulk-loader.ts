@@ -285,6 +285,12 @@ export function stageItems(resource: Resource, items: readonly LoadItem[], runId
   return batch;
 }
 
+/** Whether the batch holds no row at all. */
+export function isEmptyBatch(batch: StagedBatch): boolean {
+  for (const table of batch.tables.values()) if (table.rows.size > 0) return false;
+  return true;
+}
+
 /** The COPY text of a table's rows in the batch, as buffers: new records' rows, then the others'. */
 export function tableCopyText(batch: StagedBatch, table: string): Buffer[] {
   const staged = batch.tables.get(table);
