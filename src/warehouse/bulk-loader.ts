@@ -527,14 +527,17 @@ export async function lookupRecords(
 ): Promise<Map<number, number | null>> {
   const held = new Map<number, number | null>();
   if (candidates.length === 0) return held;
-  const result = await client.query<{ id: string; n: number | null }>(
-    `select t.id, case when t._source_hash = c.hash and t._deleted_at is null then t._row_count end as n
+  const main = mainTable(resource);
+  const result = await client.query<{ id: string; n: number | null }>({
+    // Prepared once per connection and table: a re-sync runs it for every 1000 records.
+    name: `bwsync_lookup_${main}`,
+    text: `select t.id, case when t._source_hash = c.hash and t._deleted_at is null then t._row_count end as n
      from unnest(string_to_array($1, ',')::bigint[], string_to_array($2, ',')) as c(id, hash)
-     join ${q(mainTable(resource))} t on t.id = c.id`,
-    // Sent as two comma-separated texts (ids and hex hashes hold no commas): cheaper to build than
-    // array parameters, which the driver escapes element by element.
-    [candidates.map((c) => c.id).join(','), candidates.map((c) => c.hash).join(',')],
-  );
+     join ${q(main)} t on t.id = c.id`,
+    // Sent as two comma-separated texts (ids and URL-safe base64 hashes hold no commas): cheaper to build
+    // than array parameters, which the driver escapes element by element.
+    values: [candidates.map((c) => c.id).join(','), candidates.map((c) => c.hash).join(',')],
+  });
   for (const row of result.rows) held.set(Number(row.id), row.n);
   return held;
 }
