@@ -514,13 +514,14 @@ gigabyte during the full sync (4.3 to 4.6 s in the bench against 2.8 to 3.7 s al
   records; zod unions and date parsing became one-step checks (zod time per record 5.0 -> 2.0 µs);
   ANALYZE covers only the columns the sync queries; batch commits do not wait for WAL flushes.
   Together: 0.20 -> about 0.4.
-- **Unchanged re-sync** (1.07 to 1.33 times the fetch time across today's runs; target 1.3): one
-  primary-key probe per record, batched per 1000 records (a stored row count replaced counting each
-  record's rows in every table), seen records stored as one array per batch and committed in one
-  statement, two batches read ahead, the record serialized once for its SHA-1, and pages waiting for
-  their lookup kept as text. Skipping the lookups altogether (an experiment, not a mode) brings it to
-  about 1.15: what remains is the lookup's round trip and Postgres time per batch, and the serialization
-  and hash per record, none of which the fetch limit does.
+- **Unchanged re-sync** (1.07 to 1.33 times the fetch time across today's runs, 1.19 after the last
+  change; target 1.3): one primary-key probe per record, batched per 1000 records (a stored row count
+  replaced counting each record's rows in every table) in a statement prepared once per connection;
+  seen records stored as one array per batch and committed in one statement; two batches read ahead;
+  the record serialized once for its SHA-1; pages waiting for their lookup kept as text. Skipping the
+  lookups altogether (an experiment, not a mode) brings it to about 1.15: what remains is the lookup's
+  round trip and Postgres time per batch, and the serialization and hash per record, none of which the
+  fetch limit does.
 - **Peak RSS** is flat from 100k to 1M records, about 200 MB: the bwsync shebang starts Node with a
   small young generation (\`--max-semi-space-size=8\`) and has the old generation collected once it
   doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 MB alive. With V8's defaults peak RSS
