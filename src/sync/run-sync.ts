@@ -140,7 +140,7 @@ async function acquireLock(client: pg.ClientBase, resource: string, timeoutMs: n
  * Keeps `depth` items of `source` in the making while the consumer works on the one it was handed, so
  * producing (fetching) overlaps consuming (writing).
  */
-async function* readAhead<T>(source: AsyncGenerator<T>, depth = 1): AsyncGenerator<T> {
+async function* readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<T> {
   const queue: Promise<IteratorResult<T>>[] = [];
   const pull = () => {
     const next = source.next();

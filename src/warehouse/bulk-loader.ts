@@ -133,8 +133,6 @@ export interface StagedTable {
   rows: Map<string, StagedRow>;
   fresh: CopyText;
   rest: CopyText;
-  freshRows: number;
-  restRows: number;
 }
 
 /**
@@ -152,7 +150,7 @@ export function newBatch(resource: Resource, runId: number): StagedBatch {
     tables: new Map(
       Object.keys(resource.tables).map((table) => [
         table,
-        { rows: new Map(), fresh: newCopyText(), rest: newCopyText(), freshRows: 0, restRows: 0 },
+        { rows: new Map(), fresh: newCopyText(), rest: newCopyText() },
       ]),
     ),
   };
@@ -169,20 +167,22 @@ export function stagedColumns(spec: TableSpec, isMain: boolean): string[] {
 }
 
 /**
- * Hash of a record as received, tagged with a hash of the resource's table layout and a version to bump
- * whenever normalization changes: an unchanged hash means the record's rows are unchanged too. (The tag
- * is prepended rather than hashed in, which would first copy the record's text into one string.)
- */
-const NORMALIZATION_VERSION = 1;
-
-/**
  * The content hash used for records and rows: SHA-1 (change detection, not security), which CPUs with SHA
  * instructions compute about twice as fast as MD5, as 27 URL-safe characters.
  */
 function digest(data: string | Buffer): string {
   return hash('sha1', data, 'base64url');
 }
+
+/** Bump whenever normalization changes, so that every record is staged again. */
+const NORMALIZATION_VERSION = 1;
 const tags = new WeakMap<Resource, string>();
+
+/**
+ * Hash of a record as received, tagged with a hash of the resource's table layout and the normalization
+ * version: an unchanged hash means the record's rows are unchanged too. (The tag is prepended rather than
+ * hashed in, which would first copy the record's text into one string.)
+ */
 function sourceHash(resource: Resource, recordJson: string): string {
   let tag = tags.get(resource);
   if (tag === undefined) {
@@ -237,13 +237,11 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
           ? `\t${item.recordId}\t${item.sourceHash}\t${rowCount}`
           : `\t${item.recordId}\t\\N\t\\N`
         : '';
-      const key = spec.key.length === 1 ? String(row[spec.key[0] as string]) : keyOf(row, spec);
+      const key = keyOf(row, spec);
       const earlier = staged.rows.get(key);
       if (earlier) {
         // The last occurrence wins: the earlier line is left out of the COPY.
         drop(earlier.isNew ? staged.fresh : staged.rest, earlier.span);
-        if (earlier.isNew) staged.freshRows--;
-        else staged.restRows--;
         staged.rows.delete(key);
       }
       const text = isNew ? staged.fresh : staged.rest;
@@ -257,8 +255,6 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       const rowHash = ownRow ? item.sourceHash : digest(bytesFrom(text, start));
       write(text, `\t${rowHash}${tail}${identity}${runText}`);
       staged.rows.set(key, { key, hash: rowHash, isNew, span: spanFrom(text, start) });
-      if (isNew) staged.freshRows++;
-      else staged.restRows++;
     }
   }
 }
@@ -298,7 +294,9 @@ export function tableCopyText(batch: StagedBatch, table: string): Buffer[] {
 }
 
 function keyOf(row: Row, spec: TableSpec): string {
-  return spec.key.map((column) => String(row[column])).join('\u0001');
+  return spec.key.length === 1
+    ? String(row[spec.key[0] as string])
+    : spec.key.map((column) => String(row[column])).join('\u0001');
 }
 
 async function ensureStage(
@@ -396,18 +394,25 @@ export async function loadBatch(
   ids: { runId: number; passId: number },
 ): Promise<LoadCounts> {
   const counts = emptyCounts();
-  const part = (pick: (table: StagedTable) => Part[]) =>
-    new Map([...batch.tables].map(([name, table]) => [name, pick(table)]));
-  const fresh = part((t) => [{ text: liveChunks(t.fresh), rows: t.freshRows }]);
-  let rest = part((t) => [{ text: liveChunks(t.rest), rows: t.restRows }]);
+  const fresh = new Map<string, Part>();
+  const rest = new Map<string, Part>();
+  for (const [name, table] of batch.tables) {
+    let newRows = 0;
+    for (const row of table.rows.values()) if (row.isNew) newRows++;
+    fresh.set(name, { text: liveChunks(table.fresh), rows: newRows });
+    rest.set(name, { text: liveChunks(table.rest), rows: table.rows.size - newRows });
+  }
+  let toUpsert = rest;
   // Copied rows carry this run's id, which is how delete detection knows the pass saw them.
   if (rowsIn(fresh) > 0 && !(await copyNewRows(client, resource, fresh, counts))) {
-    rest = part((t) => [
-      { text: liveChunks(t.fresh), rows: t.freshRows },
-      { text: liveChunks(t.rest), rows: t.restRows },
-    ]);
+    toUpsert = new Map(
+      [...rest].map(([name, part]) => {
+        const copied = fresh.get(name) ?? { text: [], rows: 0 };
+        return [name, { text: [...copied.text, ...part.text], rows: copied.rows + part.rows }];
+      }),
+    );
   }
-  if (rowsIn(rest) > 0) await upsertRows(client, resource, rest, ids, counts);
+  if (rowsIn(toUpsert) > 0) await upsertRows(client, resource, toUpsert, ids, counts);
   // Every COPY has completed, so its bytes have been handed to the socket: the chunks can be reused.
   for (const table of batch.tables.values()) {
     release(table.fresh);
@@ -422,10 +427,9 @@ interface Part {
   rows: number;
 }
 
-function rowsIn(tables: Map<string, Part[]>, table?: string): number {
+function rowsIn(parts: Map<string, Part>): number {
   let rows = 0;
-  for (const [name, parts] of tables)
-    if (table === undefined || name === table) for (const p of parts) rows += p.rows;
+  for (const part of parts.values()) rows += part.rows;
   return rows;
 }
 
@@ -435,24 +439,23 @@ const UNIQUE_VIOLATION = '23505';
 async function copyNewRows(
   client: pg.ClientBase,
   resource: Resource,
-  staged: Map<string, Part[]>,
+  staged: Map<string, Part>,
   counts: LoadCounts,
 ): Promise<boolean> {
   const main = mainTable(resource);
   await client.query('savepoint bwsync_copy_new');
   try {
     for (const [table, spec] of Object.entries(resource.tables)) {
-      if (rowsIn(staged, table) === 0) continue;
-      const text = (staged.get(table) ?? []).flatMap((p) => p.text);
-      await copyInto(client, table, stagedColumns(spec, table === main), text);
+      const part = staged.get(table);
+      if (part && part.rows > 0)
+        await copyInto(client, table, stagedColumns(spec, table === main), part.text);
     }
   } catch (error) {
     if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     await client.query('rollback to savepoint bwsync_copy_new');
     return false;
   }
-  for (const table of staged.keys()) {
-    const rows = rowsIn(staged, table);
+  for (const [table, { rows }] of staged) {
     counts.seen += rows;
     counts.inserted += rows;
     if (table === main && resource.changedAtColumn) counts.changed += rows;
@@ -464,19 +467,19 @@ async function copyNewRows(
 async function upsertRows(
   client: pg.ClientBase,
   resource: Resource,
-  staged: Map<string, Part[]>,
+  staged: Map<string, Part>,
   ids: { runId: number; passId: number },
   counts: LoadCounts,
 ): Promise<void> {
   const main = mainTable(resource);
   for (const [table, spec] of Object.entries(resource.tables)) {
     await ensureStage(client, table, spec, table === main);
-    if (rowsIn(staged, table) === 0) continue;
-    const text = (staged.get(table) ?? []).flatMap((p) => p.text);
-    await copyInto(client, stageName(table), stagedColumns(spec, table === main), text);
+    const part = staged.get(table);
+    if (part && part.rows > 0)
+      await copyInto(client, stageName(table), stagedColumns(spec, table === main), part.text);
   }
   for (const [table, spec] of Object.entries(resource.tables)) {
-    const rows = rowsIn(staged, table);
+    const rows = staged.get(table)?.rows ?? 0;
     counts.seen += rows;
     if (table === main && resource.changedAtColumn) {
       counts.changed += await countChanged(client, table, spec, resource.changedAtColumn);
