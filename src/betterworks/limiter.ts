@@ -27,6 +27,9 @@ export const realClock: Clock = {
     }),
 };
 
+/** Date.now() and setTimeout count whole milliseconds. */
+const CLOCK_RESOLUTION_MS = 1;
+
 export interface LimiterOptions {
   ratePerSecond: number;
   maxInFlight: number;
@@ -61,8 +64,11 @@ export class RequestLimiter {
       for (;;) {
         const now = this.clock.now();
         const startAt = Math.max(now, this.nextStartAt, this.pausedUntil);
-        if (startAt <= now) {
-          this.nextStartAt = now + this.intervalMs;
+        // A wait shorter than the clock's and the timer's 1 ms resolution is not waited out: the timer
+        // would round it up to a whole millisecond, capping every rate at about 1000 requests/s.
+        // Start times still advance by the interval, so the rate holds on average.
+        if (startAt - now < CLOCK_RESOLUTION_MS) {
+          this.nextStartAt = startAt + this.intervalMs;
           break;
         }
         this.nextStartAt = Math.max(this.nextStartAt, startAt);
