@@ -8,6 +8,6 @@ COPY src ./src
 COPY jobs ./jobs
 COPY migrations ./migrations
 USER node
-# The same V8 flag as the bwsync shebang: a small young generation keeps a sync's memory flat.
-ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "src/cli.ts"]
+# The same V8 flags as the bwsync shebang (src/cli.ts says why each is there).
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "--no-allocation-site-pretenuring", "src/cli.ts"]
 CMD ["--help"]

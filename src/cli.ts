@@ -1,7 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=100
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=100 --no-allocation-site-pretenuring
 // The V8 flags keep the heap near what a sync keeps alive: a small young generation (it allocates fast and
 // keeps little), and an old generation collected once it doubles rather than once it has grown several
 // times over. With V8's defaults resident memory drifted towards 300 MB and more (see bench/results.md).
+// Allocation-site pretenuring is off: in about half of all full syncs V8 decided early to allocate some
+// short-lived objects straight into the old generation, and every young object they pointed to was then
+// kept and promoted too (300 MB promoted instead of 60), which took a third more CPU for the same sync.
 /**
  * `bwsync`: the command line. Thin: parses flags and hands over to the command's module in src/commands/,
  * imported only when that command runs (a sync does not load BullMQ, a worker does not load the

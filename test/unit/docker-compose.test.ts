@@ -81,3 +81,14 @@ describe('docker-compose.yml', () => {
     );
   });
 });
+
+describe('Dockerfile', () => {
+  it('starts Node with the same V8 flags as the bwsync shebang', () => {
+    const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+    const shebang = readFileSync(new URL('../../src/cli.ts', import.meta.url), 'utf8').split('\n')[0] ?? '';
+    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    const shebangFlags = shebang.split(' ').filter((word) => word.startsWith('--'));
+    expect(shebangFlags.length).toBeGreaterThan(0);
+    expect(entrypoint).toEqual(['node', ...shebangFlags, 'src/cli.ts']);
+  });
+});
