@@ -439,6 +439,20 @@ CREATE INDEX recognitions_live_idx ON public.recognitions USING btree (_deleted_
 CREATE UNIQUE INDEX recognitions_pkey ON public.recognitions USING btree (id);
 CREATE INDEX recognitions_record_idx ON public.recognitions USING btree (_record_id);
 
+-- Pages as last read, so that a page served unchanged is not parsed again; see migration 20261205T0100.
+create table public.sync_pages (
+  resource text not null, -- The resource the page belongs to.
+  position integer not null, -- The page's 0-based position in a pass.
+  hash text not null, -- Fingerprint of the page's text as last read (tagged like source hashes).
+  next_url text, -- The next-page URL the page gave, or null on the last page.
+  ids bigint[] not null, -- The ids of the records on the page, in page order.
+  check text not null, -- MD5 of the records' source hashes in page order, comma-separated.
+  records integer not null, -- Records on the page.
+  rows integer not null -- Live rows those records hold across the resource's tables.
+);
+-- constraint sync_pages_pkey: PRIMARY KEY (resource, "position")
+CREATE UNIQUE INDEX sync_pages_pkey ON public.sync_pages USING btree (resource, "position");
+
 -- Records that failed validation, with the reasons and the payload as received. Nothing else was lost.
 create table public.sync_rejects (
   id bigint not null, -- Reject id.
@@ -478,7 +492,8 @@ create table public.sync_runs (
   http_429s integer not null default 0, -- 429 Too Many Requests answers received.
   error_code text, -- Stable error code when the run did not end ok.
   error_message text, -- What happened and what to do.
-  job_id text -- The BullMQ job that ran this sync (worker runs only).
+  job_id text, -- The BullMQ job that ran this sync (worker runs only).
+  pages_unchanged integer not null default 0 -- Pages served exactly as last read, whose records were confirmed held and not parsed again.
 );
 -- constraint sync_runs_pkey: PRIMARY KEY (id)
 -- constraint sync_runs_status_check: CHECK ((status = ANY (ARRAY['running'::text, 'ok'::text, 'partial'::text, 'failed'::text, 'forbidden'::text])))

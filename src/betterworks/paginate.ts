@@ -18,10 +18,25 @@ export interface Page {
   text: string;
   /** The URL of the next page, or null at the end. */
   nextUrl: string | null;
-  style: SeenPaginationStyle;
+  /** The envelope the page came in; absent on a held page, which was not parsed. */
+  style?: SeenPaginationStyle;
   requestId: string;
   /** DRF's `count`, when the API sent one. */
   total?: number;
+  /** The page's fingerprint, when the caller asked for fingerprints (`PaginateOptions.held`). */
+  hash?: string;
+  /**
+   * The caller holds this page exactly (same fingerprint at the same position): it was not parsed, so
+   * `records` is empty and `nextUrl` is the one it gave when it was read.
+   */
+  held?: boolean;
+}
+
+/** Pages the caller already holds, recognized by a fingerprint of their text and then not parsed. */
+export interface HeldPages {
+  fingerprint(text: string): string;
+  /** What the caller holds at this position: the page's fingerprint and the next URL it gave. */
+  at(index: number): { hash: string; nextUrl: string | null } | undefined;
 }
 
 /** The URL of a resource's first page. */
@@ -29,8 +44,11 @@ export function firstPageUrl(resource: Resource, path: string, pageSize: number)
   return resource.pagination === 'drf' ? `${path}?page_size=${pageSize}` : path;
 }
 
-/** Reads one page body into records, the next URL and the envelope style. */
-export function readEnvelope(body: unknown): Omit<Page, 'index' | 'url' | 'requestId' | 'text'> | string {
+/** What a page's body says: its records, the next page, and the envelope they came in. */
+export type Envelope = Pick<Page, 'records' | 'nextUrl' | 'total'> & { style: SeenPaginationStyle };
+
+/** Reads one page body into records, the next URL and the envelope style; a string says what is wrong. */
+export function readEnvelope(body: unknown): Envelope | string {
   if (Array.isArray(body)) return { records: body, nextUrl: null, style: 'array' };
   if (!body || typeof body !== 'object') return 'expected a JSON object or array';
   const envelope = body as Record<string, unknown>;
@@ -60,6 +78,8 @@ export interface PaginateOptions extends RequestContext {
   startUrl: string;
   /** Index of the first page yielded (pages already behind a checkpoint). */
   startIndex?: number;
+  /** Fingerprint every page, and do not parse those the caller holds. */
+  held?: HeldPages;
 }
 
 /**
@@ -84,10 +104,10 @@ export async function* paginate(client: ApiClient, options: PaginateOptions): As
     return { resolved, response: await client.getText(resolved, options) };
   };
   let next: ReturnType<typeof fetchPage> | null = fetchPage(options.startUrl);
+  let previousHash: string | undefined;
   while (next) {
     const { resolved, response } = await next;
     next = null;
-    const envelope = readEnvelope(parseBody(response, options.resource));
     const info = {
       method: 'GET',
       path: new URL(resolved).pathname,
@@ -95,17 +115,30 @@ export async function* paginate(client: ApiClient, options: PaginateOptions): As
       requestId: response.requestId,
       resource: options.resource,
     };
-    if (typeof envelope === 'string') throw new BadResponseError(info, envelope);
-    const ends = idsAtEnds(envelope.records);
-    if (index > (options.startIndex ?? 0) && ends !== '' && ends === previousEnds)
-      throw new PageLoopError(info);
-    previousEnds = ends;
-    if (envelope.nextUrl) {
-      next = fetchPage(envelope.nextUrl);
+    const hash = options.held?.fingerprint(response.text);
+    const holding = hash === undefined ? undefined : options.held?.at(index);
+    let page: Omit<Page, 'index' | 'url' | 'requestId' | 'text'>;
+    if (holding && holding.hash === hash) {
+      // The same text twice in a row is the loop the guard below catches for parsed pages.
+      if (hash === previousHash) throw new PageLoopError(info);
+      page = { records: [], nextUrl: holding.nextUrl, hash, held: true };
+      previousEnds = '';
+    } else {
+      const envelope = readEnvelope(parseBody(response, options.resource));
+      if (typeof envelope === 'string') throw new BadResponseError(info, envelope);
+      const ends = idsAtEnds(envelope.records);
+      if (index > (options.startIndex ?? 0) && ends !== '' && ends === previousEnds)
+        throw new PageLoopError(info);
+      previousEnds = ends;
+      page = hash === undefined ? envelope : { ...envelope, hash };
+    }
+    previousHash = hash;
+    if (page.nextUrl) {
+      next = fetchPage(page.nextUrl);
       // Awaited on the next turn; if the consumer stops first, its failure must not go unhandled.
       next.catch(() => {});
     }
-    yield { ...envelope, index, url: resolved, requestId: response.requestId, text: response.text };
+    yield { ...page, index, url: resolved, requestId: response.requestId, text: response.text };
     index++;
   }
 }

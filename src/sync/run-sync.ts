@@ -33,10 +33,21 @@ import {
   lookupRecords,
   markSeen,
   newBatch,
+  pageFingerprint,
   type StagedBatch,
   stageItem,
 } from '../warehouse/bulk-loader.ts';
 import { type Db, dbOnClient } from '../warehouse/db.ts';
+import {
+  confirmHeldPages,
+  forgetPages,
+  forgetPagesAfterPass,
+  type HeldPage,
+  loadHeldPages,
+  markHeldPagesSeen,
+  type PagePrint,
+  savePagePrints,
+} from '../warehouse/held-pages.ts';
 import { reconcileDeletes } from '../warehouse/reconcile.ts';
 import type { Checkpoint, RunStatus } from '../warehouse/tables.ts';
 
@@ -85,6 +96,8 @@ export interface RunResult {
   status: Exclude<RunStatus, 'running'>;
   mode: 'full' | 'resume';
   pages: number;
+  /** Pages served exactly as last read, whose records were confirmed held and not parsed again. */
+  pagesUnchanged: number;
   seen: number;
   inserted: number;
   updated: number;
@@ -263,6 +276,7 @@ async function hasRows(db: Db, resource: Resource): Promise<boolean> {
 
 interface Tally extends LoadCounts {
   pages: number;
+  pagesUnchanged: number;
   rejected: number;
 }
 
@@ -272,14 +286,7 @@ async function commitBatch(
   db: Db,
   resource: Resource,
   pass: PassState,
-  batch: {
-    staged: StagedBatch;
-    rejects: RejectedRecord[];
-    pages: number;
-    checkpoint: Checkpoint;
-    /** Records skipped as unchanged, and how many live rows they hold. */
-    unchanged: { ids: number[]; rows: number };
-  },
+  batch: BatchExtras & { staged: StagedBatch; pages: number; checkpoint: Checkpoint },
   tally: Tally,
   http: RequestCounters,
 ): Promise<void> {
@@ -293,8 +300,12 @@ async function commitBatch(
       passId: pass.passId,
     });
     await markSeen(client, pass.passId, batch.unchanged.ids);
-    counts.seen += batch.unchanged.rows;
-    counts.unchanged += batch.unchanged.rows;
+    counts.seen += batch.unchanged.rows + batch.held.rows;
+    counts.unchanged += batch.unchanged.rows + batch.held.rows;
+    if (batch.held.positions.length > 0)
+      await markHeldPagesSeen(resource.name, pass.passId, batch.held.positions).execute(trx);
+    if (batch.prints.length > 0) await savePagePrints(resource.name, batch.prints).execute(trx);
+    if (batch.forget.length > 0) await forgetPages(resource.name, batch.forget).execute(trx);
     if (batch.rejects.length > 0) {
       await trx
         .insertInto('sync_rejects')
@@ -318,6 +329,7 @@ async function commitBatch(
     const after = { ...tally };
     addCounts(after, counts);
     after.pages += batch.pages;
+    after.pagesUnchanged += batch.held.positions.length;
     after.rejected += batch.rejects.length;
     await trx
       .updateTable('sync_runs')
@@ -331,47 +343,48 @@ async function commitBatch(
 }
 
 /**
- * Commits a batch that writes no rows (every record unchanged, as in most of a re-sync): the records it
- * saw, its checkpoint and the run's counters in one statement, so one round trip instead of five.
+ * Commits a batch that writes no rows (every record unchanged, as in most of a re-sync): the records and
+ * pages it saw, the prints of the pages it read, its checkpoint and the run's counters in one statement,
+ * so one round trip instead of several.
  */
 async function commitSeenOnly(
   db: Db,
   resource: Resource,
   pass: PassState,
-  batch: { pages: number; checkpoint: Checkpoint; unchanged: { ids: number[]; rows: number } },
+  batch: Omit<BatchExtras, 'rejects'> & { pages: number; checkpoint: Checkpoint },
   tally: Tally,
   http: RequestCounters,
 ): Promise<void> {
   const after = { ...tally };
-  after.seen += batch.unchanged.rows;
-  after.unchanged += batch.unchanged.rows;
+  after.seen += batch.unchanged.rows + batch.held.rows;
+  after.unchanged += batch.unchanged.rows + batch.held.rows;
   after.pages += batch.pages;
-  const checkpoint = JSON.stringify(batch.checkpoint);
-  const withState = db.with('state', (qb) =>
-    qb
-      .updateTable('sync_state')
-      .set({ checkpoint, updated_at: new Date() })
-      .where('resource', '=', resource.name),
+  after.pagesUnchanged += batch.held.positions.length;
+  // Each part touches rows no other part does, as statements sharing one snapshot must.
+  const parts = [
+    sql`update sync_state set checkpoint = ${JSON.stringify(batch.checkpoint)}, updated_at = now()
+        where resource = ${resource.name}`,
+  ];
+  if (batch.unchanged.ids.length > 0)
+    parts.push(
+      sql`insert into sync_seen_batches (pass_id, ids) values (${pass.passId}, ${batch.unchanged.ids})`,
+    );
+  if (batch.held.positions.length > 0)
+    parts.push(markHeldPagesSeen(resource.name, pass.passId, batch.held.positions));
+  if (batch.prints.length > 0) parts.push(savePagePrints(resource.name, batch.prints));
+  if (batch.forget.length > 0) parts.push(forgetPages(resource.name, batch.forget));
+  const counters = Object.entries(runCounters(after, http)).map(
+    ([column, value]) => sql`${sql.ref(column)} = ${value}`,
   );
-  const query =
-    batch.unchanged.ids.length > 0
-      ? withState.with('seen', (qb) =>
-          qb
-            .insertInto('sync_seen_batches')
-            .values({ pass_id: String(pass.passId), ids: batch.unchanged.ids.map(String) }),
-        )
-      : withState;
-  await query
-    .updateTable('sync_runs')
-    .set(runCounters(after, http))
-    .where('id', '=', String(pass.runId))
-    .execute();
+  await sql`with ${sql.join(parts.map((part, i) => sql`${sql.raw(`part${i}`)} as (${part})`))}
+    update sync_runs set ${sql.join(counters)} where id = ${pass.runId}`.execute(db);
   Object.assign(tally, after);
 }
 
 function runCounters(tally: Tally, http: RequestCounters) {
   return {
     pages: tally.pages,
+    pages_unchanged: tally.pagesUnchanged,
     rows_seen: tally.seen,
     rows_inserted: tally.inserted,
     rows_updated: tally.updated,
@@ -399,29 +412,115 @@ interface PendingRecord {
   hash: string;
   page: PendingPage;
   index: number;
+  /** The print of its page, which counts the rows the record holds once they are known. */
+  print: PrintDraft;
 }
 
 function recordAt({ page, index }: PendingRecord): unknown {
-  if (!page.records) {
-    const envelope = readEnvelope(JSON.parse(page.text));
-    if (typeof envelope === 'string') throw new Error(`a page read before no longer parses: ${envelope}`);
-    page.records = envelope.records;
-  }
+  if (!page.records) page.records = recordsOf(page.text);
   return page.records[index];
 }
 
+function recordsOf(text: string): unknown[] {
+  const envelope = readEnvelope(JSON.parse(text));
+  if (typeof envelope === 'string') throw new Error(`a page read before no longer parses: ${envelope}`);
+  return envelope.records;
+}
+
 /**
- * Turns the pending records into a batch with one lookup: records the warehouse already holds exactly as
- * received are only marked seen (no validation, no staging); the rest are validated and staged as COPY
- * lines, those it has no row for yet marked new.
+ * A page read by this pass, to be kept for the next (see held-pages.ts). It can be kept only if every one
+ * of its records has an id, appears once, and loads: `keep` turns false otherwise.
+ */
+interface PrintDraft extends PagePrint {
+  keep: boolean;
+}
+
+function newPrint(page: { index: number; hash?: string; nextUrl: string | null }): PrintDraft {
+  return {
+    position: page.index,
+    hash: page.hash ?? '',
+    nextUrl: page.nextUrl,
+    ids: [],
+    hashes: [],
+    rows: 0,
+    keep: page.hash !== undefined,
+  };
+}
+
+/** Adds a record to its page's print. */
+function addToPrint(print: PrintDraft, id: number | null, hash: string): void {
+  if (id === null || print.ids.includes(id)) print.keep = false;
+  else {
+    print.ids.push(id);
+    print.hashes.push(hash);
+  }
+}
+
+/** A page served exactly as this pass's print of it, waiting for its batch to confirm its records. */
+interface HeldPending {
+  position: number;
+  hash: string;
+  nextUrl: string | null;
+  text: string;
+  held: HeldPage;
+}
+
+/** Reads the pending records of a page whose print could not be confirmed, as for any page read. */
+function readAgain(resource: Resource, page: HeldPending): { print: PrintDraft; records: PendingRecord[] } {
+  const print = newPrint({ index: page.position, hash: page.hash, nextUrl: page.nextUrl });
+  const pendingPage: PendingPage = { text: page.text, records: recordsOf(page.text) };
+  const records = (pendingPage.records as unknown[]).map((record, index) => {
+    const id = recordIdOf(record);
+    const { hash } = fingerprint(resource, record);
+    addToPrint(print, id, hash);
+    return { id, hash, page: pendingPage, index, print };
+  });
+  return { print, records };
+}
+
+/** What a batch commits besides its staged rows. */
+interface BatchExtras {
+  rejects: RejectedRecord[];
+  /** Records skipped as unchanged, and how many live rows they hold. */
+  unchanged: { ids: number[]; rows: number };
+  /** Held pages whose records were confirmed: only marked seen. */
+  held: { positions: number[]; rows: number };
+  /** Pages read that are kept for the next pass, and those that cannot be (their old prints go). */
+  prints: PagePrint[];
+  forget: number[];
+}
+
+/**
+ * Turns a batch read ahead into what to commit. Held pages are confirmed with one query, and those that
+ * cannot be are read like the others; then one lookup sorts the records: those the warehouse already holds
+ * exactly as received are only marked seen (no validation, no staging), the rest are validated and staged
+ * as COPY lines, those it has no row for yet marked new.
  */
 async function prepareBatch(
   client: pg.ClientBase,
   resource: Resource,
   runId: number,
-  pending: readonly PendingRecord[],
-) {
-  const held = await lookupRecords(
+  read: PendingBatch,
+): Promise<BatchExtras & { staged: StagedBatch }> {
+  const confirmed = await confirmHeldPages(
+    client,
+    resource,
+    read.held.map((page) => page.position),
+  );
+  const held = { positions: [] as number[], rows: 0 };
+  const pending = [...read.pending];
+  const drafts = [...read.prints];
+  for (const page of read.held) {
+    if (confirmed.has(page.position)) {
+      held.positions.push(page.position);
+      held.rows += page.held.rows;
+      continue;
+    }
+    const again = readAgain(resource, page);
+    pending.push(...again.records);
+    drafts.push(again.print);
+  }
+  const found = await lookupRecords(
     client,
     resource,
     pending.flatMap(({ id, hash }) => (id === null ? [] : [{ id, hash }])),
@@ -431,18 +530,36 @@ async function prepareBatch(
   const unchanged = { ids: new Set<number>(), rows: 0 };
   for (const record of pending) {
     const { id, hash } = record;
-    const rowsHeld = id === null ? undefined : held.get(id);
+    const rowsHeld = id === null ? undefined : found.get(id);
     if (id !== null && typeof rowsHeld === 'number') {
       if (!unchanged.ids.has(id)) unchanged.rows += rowsHeld;
       unchanged.ids.add(id);
+      record.print.rows += rowsHeld;
       continue;
     }
     const result = normalizeRecord(resource, recordAt(record));
-    if (result.ok)
-      stageItem(resource, staged, loadItemFrom(result, { hash }, id !== null && rowsHeld === undefined));
-    else rejects.push(result.reject);
+    if (result.ok) {
+      const item = loadItemFrom(result, { hash }, id !== null && rowsHeld === undefined);
+      record.print.rows += stageItem(resource, staged, item);
+    } else {
+      rejects.push(result.reject);
+      record.print.keep = false;
+    }
   }
-  return { staged, rejects, unchanged: { ids: [...unchanged.ids], rows: unchanged.rows } };
+  return {
+    staged,
+    rejects,
+    unchanged: { ids: [...unchanged.ids], rows: unchanged.rows },
+    held,
+    ...sortPrints(drafts),
+  };
+}
+
+function sortPrints(drafts: readonly PrintDraft[]): Pick<BatchExtras, 'prints' | 'forget'> {
+  return {
+    prints: drafts.filter((draft) => draft.keep),
+    forget: drafts.filter((draft) => !draft.keep).map((draft) => draft.position),
+  };
 }
 
 /** Records read from consecutive pages, with the position after the last of them. */
@@ -452,6 +569,10 @@ interface PendingBatch {
   checkpoint: Checkpoint;
   /** Records waiting for the lookup that sorts them into unchanged, changed and new. */
   pending: PendingRecord[];
+  /** Pages served exactly as printed, waiting for their records to be confirmed. */
+  held: HeldPending[];
+  /** Prints of the pages read (in an initial load, complete; otherwise counted after the lookup). */
+  prints: PrintDraft[];
   /** In an initial load: records already validated and staged as new (no lookup). */
   staged: StagedBatch | null;
   rejects: RejectedRecord[];
@@ -465,13 +586,15 @@ function positionAfter(page: Page, pass: PassState): Checkpoint {
 /**
  * Groups pages into batches of at least `batchRows` records: in an initial load, validated and staged as
  * they arrive; otherwise as each record's id and source hash, with its page's text to read it from again
- * after the lookup. When the source fails in a way that leaves the pages already read whole (an API
- * error, an abort), those pages are yielded as a last, short batch before the error is rethrown.
+ * after the lookup, or as a whole page held from the last pass. When the source fails in a way that leaves
+ * the pages already read whole (an API error, an abort), those pages are yielded as a last, short batch
+ * before the error is rethrown.
  */
 async function* batchesOf(
   resource: Resource,
   pass: PassState,
   pages: AsyncGenerator<Page>,
+  heldPages: ReadonlyMap<number, HeldPage>,
   batchRows: number,
   keepsPagesRead: (error: unknown) => boolean,
   onPage: (pages: number, records: number) => void,
@@ -484,23 +607,45 @@ async function* batchesOf(
         records: 0,
         checkpoint: positionAfter(page, pass),
         pending: [],
+        held: [],
+        prints: [],
         staged: pass.initialLoad ? newBatch(resource, pass.runId) : null,
         rejects: [],
       };
       batch = current;
-      const pendingPage: PendingPage = { text: page.text };
-      for (const [index, record] of page.records.entries()) {
-        const source = fingerprint(resource, record);
-        if (current.staged) {
-          // An initial load has nothing to look up: each record is validated and staged as it arrives.
-          const result = normalizeRecord(resource, record);
-          if (result.ok) stageItem(resource, current.staged, loadItemFrom(result, source, true));
-          else current.rejects.push(result.reject);
-        } else {
-          current.pending.push({ id: recordIdOf(record), hash: source.hash, page: pendingPage, index });
+      const held = page.held ? heldPages.get(page.index) : undefined;
+      if (held) {
+        current.held.push({
+          position: page.index,
+          hash: page.hash ?? '',
+          nextUrl: page.nextUrl,
+          text: page.text,
+          held,
+        });
+        current.records += held.records;
+      } else {
+        const print = newPrint(page);
+        current.prints.push(print);
+        const pendingPage: PendingPage = { text: page.text };
+        for (const [index, record] of page.records.entries()) {
+          const source = fingerprint(resource, record);
+          const id = recordIdOf(record);
+          addToPrint(print, id, source.hash);
+          if (current.staged) {
+            // An initial load has nothing to look up: each record is validated and staged as it arrives.
+            const result = normalizeRecord(resource, record);
+            if (result.ok)
+              print.rows += stageItem(resource, current.staged, loadItemFrom(result, source, true));
+            else {
+              current.rejects.push(result.reject);
+              print.keep = false;
+            }
+          } else {
+            current.pending.push({ id, hash: source.hash, page: pendingPage, index, print });
+          }
         }
+        current.records += page.records.length;
       }
-      current.records += page.records.length;
       current.pages++;
       current.checkpoint = positionAfter(page, pass);
       onPage(current.pages, current.records);
@@ -518,7 +663,8 @@ async function* batchesOf(
 
 /**
  * Fetches from the pass's position to its end, committing batch by batch. Fetching runs up to two
- * batches ahead of writing, so the API and the warehouse work at the same time.
+ * batches ahead of writing, so the API and the warehouse work at the same time. Pages served exactly as
+ * this resource's prints of them are not parsed (see held-pages.ts); an initial load holds none.
  */
 async function fetchPass(
   client: pg.ClientBase,
@@ -532,17 +678,22 @@ async function fetchPass(
   startedAt: number,
 ): Promise<void> {
   if (pass.startUrl === null) return;
+  const heldPages: ReadonlyMap<number, HeldPage> = pass.initialLoad
+    ? new Map()
+    : await loadHeldPages(db, resource.name, pass.startIndex);
   const pages = paginate(deps.client, {
     startUrl: pass.startUrl,
     startIndex: pass.startIndex,
     resource: resource.name,
     signal: options.signal,
     counters: http,
+    held: { fingerprint: (text) => pageFingerprint(resource, text), at: (index) => heldPages.get(index) },
   });
   const batches = batchesOf(
     resource,
     pass,
     pages,
+    heldPages,
     deps.settings.batchRows,
     (error) => error instanceof ApiError || options.signal?.aborted === true,
     (pagesRead, recordsRead) =>
@@ -558,8 +709,14 @@ async function fetchPass(
   // Two batches read ahead: a batch's lookup and commit do not hold up the API.
   for await (const read of readAhead(batches, 2)) {
     const batch = read.staged
-      ? { staged: read.staged, rejects: read.rejects, unchanged: { ids: [], rows: 0 } }
-      : await prepareBatch(client, resource, pass.runId, read.pending);
+      ? {
+          staged: read.staged,
+          rejects: read.rejects,
+          unchanged: { ids: [], rows: 0 },
+          held: { positions: [], rows: 0 },
+          ...sortPrints(read.prints),
+        }
+      : await prepareBatch(client, resource, pass.runId, read);
     const { pages: pagesRead, checkpoint } = read;
     await commitBatch(client, db, resource, pass, { ...batch, pages: pagesRead, checkpoint }, tally, http);
     committed++;
@@ -609,6 +766,7 @@ async function finishPass(
     }
     tally.deleted += result.deleted;
     await trx.deleteFrom('sync_seen_batches').where('pass_id', '=', String(pass.passId)).execute();
+    await forgetPagesAfterPass(resource.name).execute(trx);
     await trx
       .updateTable('sync_state')
       .set({
@@ -681,7 +839,7 @@ export async function runSync(resource: Resource, deps: SyncDeps, options: SyncO
   const startedAt = Date.now();
   const log = deps.log.child({ resource: resource.name });
   const http = newCounters();
-  const tally: Tally = { ...emptyCounts(), pages: 0, rejected: 0 };
+  const tally: Tally = { ...emptyCounts(), pages: 0, pagesUnchanged: 0, rejected: 0 };
   let pass: PassState | null = null;
   let deleteRefused = false;
   let status: RunResult['status'] = 'ok';
@@ -757,6 +915,7 @@ export async function runSync(resource: Resource, deps: SyncDeps, options: SyncO
     status,
     mode: pass?.resumed ? 'resume' : 'full',
     pages: tally.pages,
+    pagesUnchanged: tally.pagesUnchanged,
     seen: tally.seen,
     inserted: tally.inserted,
     updated: tally.updated,

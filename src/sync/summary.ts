@@ -9,6 +9,8 @@ export type RunSummary = Pick<
   | 'resource'
   | 'status'
   | 'runId'
+  | 'pages'
+  | 'pagesUnchanged'
   | 'seen'
   | 'inserted'
   | 'updated'
@@ -32,6 +34,8 @@ export function runSummary(r: RunResult): RunSummary {
     resource: r.resource,
     status: r.status,
     runId: r.runId,
+    pages: r.pages,
+    pagesUnchanged: r.pagesUnchanged,
     seen: r.seen,
     inserted: r.inserted,
     updated: r.updated,

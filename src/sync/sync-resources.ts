@@ -31,6 +31,7 @@ export function idleRunResult(resource: string, fields: Partial<RunResult> = {})
     status: 'failed',
     mode: 'full',
     pages: 0,
+    pagesUnchanged: 0,
     seen: 0,
     inserted: 0,
     updated: 0,

@@ -193,6 +193,14 @@ function sourceHash(resource: Resource, recordJson: string): string {
   return `${tag}${digest(recordJson)}`;
 }
 
+/**
+ * Fingerprint of a page's text, tagged like source hashes: a change of table layout or normalization
+ * leaves no page recognized.
+ */
+export function pageFingerprint(resource: Resource, text: string): string {
+  return sourceHash(resource, text);
+}
+
 /** A record as received: its JSON text and its source hash. */
 export function fingerprint(resource: Resource, record: unknown): { json: string; hash: string } {
   const json = JSON.stringify(record);
@@ -200,10 +208,10 @@ export function fingerprint(resource: Resource, record: unknown): { json: string
 }
 
 /**
- * Adds a record's rows to the batch as COPY lines. A row's hash covers its typed values and raw, exactly
- * as they are sent: equal hash, equal row.
+ * Adds a record's rows to the batch as COPY lines, and returns how many distinct rows it has. A row's hash
+ * covers its typed values and raw, exactly as they are sent: equal hash, equal row.
  */
-export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem): void {
+export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem): number {
   const main = mainTable(resource);
   const isNew = item.isNew === true;
   const tail = `${item.cleaned ? '\tt' : '\tf'}`;
@@ -257,6 +265,7 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       staged.rows.set(key, { key, hash: rowHash, isNew, span: spanFrom(text, start) });
     }
   }
+  return rowCount;
 }
 
 /** How many distinct rows (by key, per table) a record produces. */

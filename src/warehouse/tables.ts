@@ -20,6 +20,7 @@ export interface SyncRunsTable {
   finished_at: Timestamp | null;
   resumed_from_run_id: string | null;
   pages: ColumnType<number, number | undefined, number>;
+  pages_unchanged: ColumnType<number, number | undefined, number>;
   rows_seen: BigCount;
   rows_inserted: BigCount;
   rows_updated: BigCount;

@@ -92,6 +92,11 @@ describe('sync engine against the simulator', () => {
         written: 0,
       });
       expect(result.unchanged).toBe(result.seen);
+      // Every page came back exactly as printed: none was parsed again.
+      expect({ resource: result.resource, unchangedPages: result.pagesUnchanged }).toEqual({
+        resource: result.resource,
+        unchangedPages: result.pages,
+      });
     }
     const after = await sql<{ t: string }>`select max(_synced_at)::text as t from users`.execute(database.db);
     expect(after.rows[0]?.t).toBe(before.rows[0]?.t);
@@ -155,6 +160,69 @@ describe('sync engine against the simulator', () => {
     expect(confirmed.status).toBe('ok');
     expect(confirmed.deleted).toBeGreaterThan(20);
     expect(await liveIds(database, 'users')).toEqual(truth.users!.ids);
+  });
+});
+
+describe('sync engine: pages served exactly as last read', () => {
+  let sim: Simulator;
+  let database: TestDatabase;
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, seed: 22, scale: 0.05 });
+    database = await freshDatabase();
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await database.drop();
+  });
+
+  async function syncAll() {
+    // Small pages, so that each resource has several.
+    const context = syncContextFor(sim.baseUrl, database.url, 'sim_super_admin', {
+      BETTERWORKS_PAGE_SIZE: '20',
+      SYNC_DELETE_MAX_SHARE: '1',
+    });
+    const summary = await syncResources(resources, context.deps, { trigger: 'test', concurrency: 4 });
+    await context.close();
+    expect(summary.status).toBe('ok');
+    return new Map(summary.results.map((r) => [r.resource, r]));
+  }
+
+  it('reads a page again when the warehouse no longer holds its records as printed', async () => {
+    await syncAll();
+    // Behind the sync's back: a user row removed, a goal soft-deleted, the feedback tables emptied.
+    await sql`delete from users where id = (select min(id) from users)`.execute(database.db);
+    await sql`update goals set _deleted_at = now() where id = (select max(_record_id) from goals)`.execute(
+      database.db,
+    );
+    await sql`truncate feedback, feedback_responses`.execute(database.db);
+    const results = await syncAll();
+    await expectWarehouseEqualsTruth(database, await fetchTruth(sim.origin));
+    const users = results.get('users')!;
+    expect({ inserted: users.inserted, unchangedPages: users.pagesUnchanged }).toEqual({
+      inserted: 1,
+      unchangedPages: users.pages - 1,
+    });
+    expect(results.get('goals')!.pagesUnchanged).toBe(results.get('goals')!.pages - 1);
+    // An empty table starts an initial load, which holds no page.
+    expect(results.get('feedback')!.pagesUnchanged).toBe(0);
+    expect(results.get('departments')!.pagesUnchanged).toBe(results.get('departments')!.pages);
+  });
+
+  it('reads changed pages, holds the rest, and forgets prints past a shrunken end', async () => {
+    const before = (await syncAll()).get('goal_comments')!;
+    const mutated = await mutate(sim.origin, { seed: 9, deletes: { goal_comments: 0.3 } });
+    const results = await syncAll();
+    await expectWarehouseEqualsTruth(database, await fetchTruth(sim.origin));
+    const comments = results.get('goal_comments')!;
+    expect(comments.deleted).toBeGreaterThanOrEqual(mutated.goal_comments!.deleted.length);
+    expect(comments.pagesUnchanged).toBeLessThan(comments.pages);
+    expect(comments.pages).toBeLessThan(before.pages);
+    const prints = await sql<{ n: number }>`select count(*)::int as n from sync_pages
+      where resource = 'goal_comments'`.execute(database.db);
+    expect(prints.rows[0]?.n).toBe(comments.pages);
+    // And the next run holds every page again.
+    const again = (await syncAll()).get('goal_comments')!;
+    expect(again.pagesUnchanged).toBe(again.pages);
   });
 });
 
