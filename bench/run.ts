@@ -489,41 +489,43 @@ async function main() {
 }
 
 /** What profiles of the sync showed; update it when a change moves the figures. */
-const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-04)
+const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-05)
 
 Figures move by 10 to 20% from run to run on this shared machine, so each timed step runs three times
 and the median counts, and before each one the bench drops the databases of earlier steps, runs
-CHECKPOINT and sync(1): without the last, the kernel was still writing back the copy-limit step's
-gigabyte during the full sync (4.3 to 4.6 s in the bench against 2.8 to 3.7 s alone).
+CHECKPOINT and sync(1) (the kernel was otherwise still writing back the copy-limit step's gigabyte during
+the full sync). The simulator, the sync and Postgres share the machine's 2 cores in every step.
 
-- **Full sync** (0.34 to 0.43 of the smaller limit across today's runs; target 0.5, **missed**). Alone
-  on a quiet machine a 105k-record full sync takes 2.8 to 3.7 s, 0.4 to 0.5 of the copy limit. The two
-  limits are each measured alone (the fetch limit with the simulator, the copy limit with Postgres); a
-  full sync runs all three processes at once on the 2 cores, and the sync process itself is CPU-bound:
-  for each record it parses, serializes and hashes it (its source hash), validates it with zod and
-  writes its rows as COPY text (about 9 µs per record in a tight loop), and about a quarter of its time
-  goes to collecting what that allocates (about 16 KB per record). Measured during one full sync: sync
-  process 3.6 CPU-s, Postgres 2.1, simulator 0.5, in about 4 s, near the machine's 8 CPU-s. Two sync
-  processes splitting the resources between them (two JavaScript threads) took as long as one (4.3 to
-  5.4 s against 4.3 to 5.3 s), so a worker thread would not help here. Reaching 0.5 needs less work per
-  record, in the sync (a compiled validator instead of zod's interpreter, no separate serialization for
-  the source hash) and in Postgres (2.1 CPU-s against about 1.5 for the plain COPY), or a machine where
-  the simulator and Postgres do not share the sync's cores. Done so far: records with no row yet are
-  copied straight into their tables (Postgres CPU 6.6 -> 2.1 s); a pass on an empty table validates
-  each record as it arrives and looks nothing up; batches are held as COPY bytes, not strings or
-  records; zod unions and date parsing became one-step checks (zod time per record 5.0 -> 2.0 µs);
-  ANALYZE covers only the columns the sync queries; batch commits do not wait for WAL flushes.
-  Together: 0.20 -> about 0.4.
-- **Unchanged re-sync** (1.07 to 1.33 times the fetch time across today's runs, 1.19 after the last
-  change; target 1.3): one primary-key probe per record, batched per 1000 records (a stored row count
-  replaced counting each record's rows in every table) in a statement prepared once per connection;
-  seen records stored as one array per batch and committed in one statement; two batches read ahead;
-  the record serialized once for its SHA-1; pages waiting for their lookup kept as text. Skipping the
-  lookups altogether (an experiment, not a mode) brings it to about 1.15: what remains is the lookup's
-  round trip and Postgres time per batch, and the serialization and hash per record, none of which the
-  fetch limit does.
-- **Peak RSS** is flat from 100k to 1M records, about 200 MB: the bwsync shebang starts Node with a
-  small young generation (\`--max-semi-space-size=8\`) and has the old generation collected once it
+- **Fetch limit** (about 0.45 s for 105k records, 1290 requests). Until 2026-12-05 it was about 1.45 s:
+  the request limiter waited out gaps of 0.01 ms between requests (at the bench's 100,000 requests/s),
+  which setTimeout rounds up to a millisecond, capping every configured rate near 1000 requests/s. Fixed;
+  the limit is now the client process itself (HTTP and JSON parsing, about 0.45 CPU-s, one core busy)
+  with the simulator at 0.31 CPU-s. Both re-sync ratios below are measured against this faster limit.
+- **Full sync** (0.51 to 0.59 of the smaller limit, now the copy limit; target 0.5, met with a small
+  margin). In about half of all runs V8 had decided early to pretenure some short-lived objects, after
+  which every young object they pointed to was promoted: 300 MB promoted instead of 60, 16 mark-compacts
+  instead of 5, and 4.1 to 4.4 CPU-s for the sync process instead of 2.6 to 2.9. The bwsync shebang now
+  turns allocation-site pretenuring off, and every run is a fast one. What remains is CPU for the whole
+  machine: during one full sync the sync process used about 2.7 CPU-s, Postgres 1.75 (the plain COPY
+  1.35 to 1.7) and the simulator 0.45, close to what 2 cores give in 3 s. Per record the sync parses,
+  serializes and hashes it, validates it with zod and writes its rows as COPY text (about 10 µs in a
+  tight loop; zod about 2 µs of that, Date.toISOString 0.45 µs per timestamp), and collects about 14 KB
+  of garbage. Less of that work per record (a validator generated from the schemas, timestamps formatted
+  without Date) is what would widen the margin.
+- **Unchanged re-sync** (about 2 times the fetch time; target 1.3, **missed**). Pages served exactly as
+  last read are no longer parsed (see the README): the sync process went from 1.68 to 1.10 CPU-s and
+  the re-sync from 1.4 to 1.0 s. The run is now bound by the machine's CPU, not by any one process: the
+  simulator needs 0.34 CPU-s, Postgres 0.44 (confirming each held page's records, one primary-key probe
+  per record: 0.16 s; delete detection's scan of every main table: 0.12 s; one commit per batch: 0.1 s)
+  and the sync process 0.9, of which HTTP alone is about 0.35 (as in the fetch limit); writes to the
+  Postgres and simulator sockets show in its profile as time spent waiting for the CPU the woken process
+  takes. That is about 1.7 CPU-s for 2 cores, against 0.8 CPU-s for the fetch limit, so on this machine
+  the ratio cannot fall much below 1.7 whatever the sync does in JavaScript. What would move it: skipping
+  the per-record confirmation when no one else wrote to the resource's tables since the sync's last
+  commit (a statement trigger counting writes), larger batches for held pages (fewer commits), or a
+  benchmark machine where the simulator and Postgres do not share the sync's cores.
+- **Peak RSS** is flat from 100k to 1M records, about 200 to 250 MB: the bwsync shebang starts Node with
+  a small young generation (\`--max-semi-space-size=8\`) and has the old generation collected once it
   doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 MB alive. With V8's defaults peak RSS
   was 260 to 340 MB and drifted with the run's length. About 125 MB of it is Node and the loaded
   modules before any data.

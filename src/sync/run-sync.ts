@@ -808,9 +808,13 @@ async function analyzeIfChanged(
       return `${pg.escapeIdentifier(table)} (${[...columns].map((c) => pg.escapeIdentifier(c)).join(', ')})`;
     })
     .join(', ');
+  // A sample of 3,000 rows instead of 30,000 is plenty for keys and null fractions, and takes a seventh
+  // of the time (goals, 35k rows: 56 -> 8 ms), which the run's last batch waits for.
+  await client.query('set default_statistics_target = 10');
   await client
     .query(`analyze ${tables}`)
-    .catch((error: unknown) => log.warn({ err: error }, 'could not analyze the tables'));
+    .catch((error: unknown) => log.warn({ err: error }, 'could not analyze the tables'))
+    .finally(() => client.query('reset default_statistics_target'));
 }
 
 /** A rate limit beyond the retries leaves the run partial: its committed batches and checkpoint stand. */
