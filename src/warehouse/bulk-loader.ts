@@ -31,6 +31,7 @@ import {
   spanFrom,
   write,
 } from './copy-text.ts';
+import { isoTimestamp } from './iso-timestamp.ts';
 
 /** A normalized record, as the loader takes it. */
 export interface LoadItem {
@@ -110,7 +111,7 @@ function copyValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return isoTimestamp(value);
   return escapeCopyText(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 

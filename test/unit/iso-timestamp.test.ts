@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { isoTimestamp } from '../../src/warehouse/iso-timestamp.ts';
+
+describe('isoTimestamp', () => {
+  it('equals toISOString at the edges of its fast path and beyond them', () => {
+    const edges = [
+      0,
+      1,
+      999,
+      59_999,
+      86_399_999,
+      86_400_000,
+      951_782_400_000, // 2000-02-29
+      1_798_761_599_999, // 2026-12-31T23:59:59.999Z
+      253_402_300_799_999, // 9999-12-31T23:59:59.999Z
+      253_402_300_800_000, // +010000-01-01
+      -1,
+      -62_198_755_200_000, // year 0
+      8.64e15,
+      -8.64e15,
+    ];
+    for (const ms of edges) expect(isoTimestamp(new Date(ms)), String(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('equals toISOString for many times across many days', () => {
+    let ms = 0;
+    for (let i = 0; i < 20_000; i++) {
+      ms = (ms * 1_103_515_245 + 12_345 + i * 7_919_777) % 253_402_300_800_000;
+      const date = new Date(ms);
+      expect(isoTimestamp(date)).toBe(date.toISOString());
+    }
+  });
+
+  it('refuses an invalid date as toISOString does', () => {
+    expect(() => isoTimestamp(new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
