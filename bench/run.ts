@@ -501,18 +501,19 @@ the full sync). The simulator, the sync and Postgres share the machine's 2 cores
   which setTimeout rounds up to a millisecond, capping every configured rate near 1000 requests/s. Fixed;
   the limit is now the client process itself (HTTP and JSON parsing, about 0.45 CPU-s, one core busy)
   with the simulator at 0.31 CPU-s. Both re-sync ratios below are measured against this faster limit.
-- **Full sync** (0.51 to 0.59 of the smaller limit, now the copy limit; target 0.5, met with a small
-  margin). In about half of all runs V8 had decided early to pretenure some short-lived objects, after
+- **Full sync** (0.51 to 0.59 of the smaller limit, now the copy limit, in every run since the
+  pretenuring fix below; target 0.5, met with a small margin). In about half of all runs V8 had decided early to pretenure some short-lived objects, after
   which every young object they pointed to was promoted: 300 MB promoted instead of 60, 16 mark-compacts
   instead of 5, and 4.1 to 4.4 CPU-s for the sync process instead of 2.6 to 2.9. The bwsync shebang now
   turns allocation-site pretenuring off, and every run is a fast one. What remains is CPU for the whole
   machine: during one full sync the sync process used about 2.7 CPU-s, Postgres 1.75 (the plain COPY
   1.35 to 1.7) and the simulator 0.45, close to what 2 cores give in 3 s. Per record the sync parses,
   serializes and hashes it, validates it with zod and writes its rows as COPY text (about 10 µs in a
-  tight loop; zod about 2 µs of that, Date.toISOString 0.45 µs per timestamp), and collects about 14 KB
-  of garbage. Less of that work per record (a validator generated from the schemas, timestamps formatted
-  without Date) is what would widen the margin.
-- **Unchanged re-sync** (about 2 times the fetch time; target 1.3, **missed**). Pages served exactly as
+  tight loop, zod about 2 µs of that), and collects about 14 KB of garbage, two thirds of it zod's
+  output objects; garbage collection is 15% of the sync's time. Timestamps are no longer formatted by
+  Date.toISOString (0.45 µs each, 250k of them): 2.9 -> 2.6 CPU-s. A validator generated from the
+  schemas, building rows without zod's intermediate objects, is what would widen the margin further.
+- **Unchanged re-sync** (1.87 to 2.02 times the fetch time; target 1.3, **missed**). Pages served exactly as
   last read are no longer parsed (see the README): the sync process went from 1.68 to 1.10 CPU-s and
   the re-sync from 1.4 to 1.0 s. The run is now bound by the machine's CPU, not by any one process: the
   simulator needs 0.34 CPU-s, Postgres 0.44 (confirming each held page's records, one primary-key probe
