@@ -12,7 +12,7 @@
  * - A dropped database connection (restart, failover, pg_terminate_backend) is retried from the last
  *   checkpoint; API errors end the run with a typed status.
  */
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 
 import type { ApiClient, RequestCounters } from '../betterworks/client.ts';
@@ -31,7 +31,6 @@ import {
   loadBatch,
   loadItemFrom,
   lookupRecords,
-  markSeen,
   newBatch,
   pageFingerprint,
   type StagedBatch,
@@ -299,13 +298,9 @@ async function commitBatch(
       runId: pass.runId,
       passId: pass.passId,
     });
-    await markSeen(client, pass.passId, batch.unchanged.ids);
+    for (const statement of seenAndPrints(resource, pass, batch)) await statement.execute(trx);
     counts.seen += batch.unchanged.rows + batch.held.rows;
     counts.unchanged += batch.unchanged.rows + batch.held.rows;
-    if (batch.held.positions.length > 0)
-      await markHeldPagesSeen(resource.name, pass.passId, batch.held.positions).execute(trx);
-    if (batch.prints.length > 0) await savePagePrints(resource.name, batch.prints).execute(trx);
-    if (batch.forget.length > 0) await forgetPages(resource.name, batch.forget).execute(trx);
     if (batch.rejects.length > 0) {
       await trx
         .insertInto('sync_rejects')
@@ -364,21 +359,35 @@ async function commitSeenOnly(
   const parts = [
     sql`update sync_state set checkpoint = ${JSON.stringify(batch.checkpoint)}, updated_at = now()
         where resource = ${resource.name}`,
+    ...seenAndPrints(resource, pass, batch),
   ];
-  if (batch.unchanged.ids.length > 0)
-    parts.push(
-      sql`insert into sync_seen_batches (pass_id, ids) values (${pass.passId}, ${batch.unchanged.ids})`,
-    );
-  if (batch.held.positions.length > 0)
-    parts.push(markHeldPagesSeen(resource.name, pass.passId, batch.held.positions));
-  if (batch.prints.length > 0) parts.push(savePagePrints(resource.name, batch.prints));
-  if (batch.forget.length > 0) parts.push(forgetPages(resource.name, batch.forget));
   const counters = Object.entries(runCounters(after, http)).map(
     ([column, value]) => sql`${sql.ref(column)} = ${value}`,
   );
   await sql`with ${sql.join(parts.map((part, i) => sql`${sql.raw(`part${i}`)} as (${part})`))}
     update sync_runs set ${sql.join(counters)} where id = ${pass.runId}`.execute(db);
   Object.assign(tally, after);
+}
+
+/**
+ * A batch's bookkeeping besides its rows: the records it saw unchanged, the held pages it confirmed, the
+ * prints it keeps and those it forgets. Each statement touches rows no other one does.
+ */
+function seenAndPrints(
+  resource: Resource,
+  pass: PassState,
+  batch: Pick<BatchExtras, 'unchanged' | 'held' | 'prints' | 'forget'>,
+): RawBuilder<unknown>[] {
+  const statements: RawBuilder<unknown>[] = [];
+  if (batch.unchanged.ids.length > 0)
+    statements.push(
+      sql`insert into sync_seen_batches (pass_id, ids) values (${pass.passId}, ${batch.unchanged.ids})`,
+    );
+  if (batch.held.positions.length > 0)
+    statements.push(markHeldPagesSeen(resource.name, pass.passId, batch.held.positions));
+  if (batch.prints.length > 0) statements.push(savePagePrints(resource.name, batch.prints));
+  if (batch.forget.length > 0) statements.push(forgetPages(resource.name, batch.forget));
+  return statements;
 }
 
 function runCounters(tally: Tally, http: RequestCounters) {
@@ -456,26 +465,33 @@ function addToPrint(print: PrintDraft, id: number | null, hash: string): void {
   }
 }
 
+/** The records of a page read, waiting for their batch's lookup; each is added to the page's print. */
+function pendingRecordsOf(
+  resource: Resource,
+  page: PendingPage,
+  records: readonly unknown[],
+  print: PrintDraft,
+): PendingRecord[] {
+  return records.map((record, index) => {
+    const id = recordIdOf(record);
+    const { hash } = fingerprint(resource, record);
+    addToPrint(print, id, hash);
+    return { id, hash, page, index, print };
+  });
+}
+
 /** A page served exactly as this pass's print of it, waiting for its batch to confirm its records. */
 interface HeldPending {
   position: number;
-  hash: string;
-  nextUrl: string | null;
   text: string;
   held: HeldPage;
 }
 
 /** Reads the pending records of a page whose print could not be confirmed, as for any page read. */
 function readAgain(resource: Resource, page: HeldPending): { print: PrintDraft; records: PendingRecord[] } {
-  const print = newPrint({ index: page.position, hash: page.hash, nextUrl: page.nextUrl });
+  const print = newPrint({ index: page.position, hash: page.held.hash, nextUrl: page.held.nextUrl });
   const pendingPage: PendingPage = { text: page.text, records: recordsOf(page.text) };
-  const records = (pendingPage.records as unknown[]).map((record, index) => {
-    const id = recordIdOf(record);
-    const { hash } = fingerprint(resource, record);
-    addToPrint(print, id, hash);
-    return { id, hash, page: pendingPage, index, print };
-  });
-  return { print, records };
+  return { print, records: pendingRecordsOf(resource, pendingPage, pendingPage.records ?? [], print) };
 }
 
 /** What a batch commits besides its staged rows. */
@@ -615,24 +631,16 @@ async function* batchesOf(
       batch = current;
       const held = page.held ? heldPages.get(page.index) : undefined;
       if (held) {
-        current.held.push({
-          position: page.index,
-          hash: page.hash ?? '',
-          nextUrl: page.nextUrl,
-          text: page.text,
-          held,
-        });
+        current.held.push({ position: page.index, text: page.text, held });
         current.records += held.records;
       } else {
         const print = newPrint(page);
         current.prints.push(print);
-        const pendingPage: PendingPage = { text: page.text };
-        for (const [index, record] of page.records.entries()) {
-          const source = fingerprint(resource, record);
-          const id = recordIdOf(record);
-          addToPrint(print, id, source.hash);
-          if (current.staged) {
-            // An initial load has nothing to look up: each record is validated and staged as it arrives.
+        if (current.staged) {
+          // An initial load has nothing to look up: each record is validated and staged as it arrives.
+          for (const record of page.records) {
+            const source = fingerprint(resource, record);
+            addToPrint(print, recordIdOf(record), source.hash);
             const result = normalizeRecord(resource, record);
             if (result.ok)
               print.rows += stageItem(resource, current.staged, loadItemFrom(result, source, true));
@@ -640,9 +648,9 @@ async function* batchesOf(
               current.rejects.push(result.reject);
               print.keep = false;
             }
-          } else {
-            current.pending.push({ id, hash: source.hash, page: pendingPage, index, print });
           }
+        } else {
+          current.pending.push(...pendingRecordsOf(resource, { text: page.text }, page.records, print));
         }
         current.records += page.records.length;
       }

@@ -517,16 +517,6 @@ async function upsertRows(
   );
 }
 
-/** Records the pass saw without restaging them (their source hash was unchanged). */
-export async function markSeen(
-  client: pg.ClientBase,
-  passId: number,
-  recordIds: readonly number[],
-): Promise<void> {
-  if (recordIds.length === 0) return;
-  await client.query('insert into sync_seen_batches (pass_id, ids) values ($1, $2)', [passId, recordIds]);
-}
-
 /**
  * What the warehouse holds of these records, by record id: the number of live rows (across the resource's
  * tables) of a record it holds exactly as received (same source hash, live, counted), or null for one it
