@@ -24,6 +24,7 @@ create table public.calibration_cycles (
 CREATE INDEX calibration_cycles_live_idx ON public.calibration_cycles USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX calibration_cycles_pkey ON public.calibration_cycles USING btree (id);
 CREATE INDEX calibration_cycles_record_idx ON public.calibration_cycles USING btree (_record_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.calibration_cycles FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('calibration_cycles');
 
 -- Talent records (performance, potential, 9-box) per person and calibration cycle.
 create table public.calibration_talent_records (
@@ -54,6 +55,7 @@ CREATE INDEX calibration_talent_records_live_idx ON public.calibration_talent_re
 CREATE UNIQUE INDEX calibration_talent_records_pkey ON public.calibration_talent_records USING btree (id);
 CREATE INDEX calibration_talent_records_record_idx ON public.calibration_talent_records USING btree (_record_id);
 CREATE INDEX calibration_talent_records_user_id_idx ON public.calibration_talent_records USING btree (user_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.calibration_talent_records FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('calibration_talent_records');
 
 -- Answers given in conversations, one row per answer.
 create table public.conversation_responses (
@@ -77,6 +79,7 @@ create table public.conversation_responses (
 CREATE INDEX conversation_responses_conversation_id_idx ON public.conversation_responses USING btree (conversation_id);
 CREATE INDEX conversation_responses_live_idx ON public.conversation_responses USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX conversation_responses_pkey ON public.conversation_responses USING btree (id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.conversation_responses FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('conversations');
 
 -- Templates for conversations (1:1s, reviews, check-ins).
 create table public.conversation_templates (
@@ -104,6 +107,7 @@ create table public.conversation_templates (
 CREATE INDEX conversation_templates_live_idx ON public.conversation_templates USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX conversation_templates_pkey ON public.conversation_templates USING btree (id);
 CREATE INDEX conversation_templates_record_idx ON public.conversation_templates USING btree (_record_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.conversation_templates FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('conversation_templates');
 
 -- Conversations between an employee and their manager.
 create table public.conversations (
@@ -136,6 +140,7 @@ CREATE INDEX conversations_record_idx ON public.conversations USING btree (_reco
 CREATE INDEX conversations_scheduled_at_idx ON public.conversations USING btree (scheduled_at);
 CREATE INDEX conversations_subject_id_idx ON public.conversations USING btree (subject_id);
 CREATE INDEX conversations_template_id_idx ON public.conversations USING btree (template_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.conversations FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('conversations');
 
 -- Departments and their parent department (the org tree).
 create table public.departments (
@@ -160,6 +165,7 @@ CREATE INDEX departments_live_idx ON public.departments USING btree (_deleted_at
 CREATE INDEX departments_parent_id_idx ON public.departments USING btree (parent_id);
 CREATE UNIQUE INDEX departments_pkey ON public.departments USING btree (id);
 CREATE INDEX departments_record_idx ON public.departments USING btree (_record_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.departments FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('departments');
 
 -- Feedback requested or given, with who asked, who gave it and about whom.
 create table public.feedback (
@@ -192,6 +198,7 @@ CREATE INDEX feedback_receiver_id_idx ON public.feedback USING btree (receiver_i
 CREATE INDEX feedback_record_idx ON public.feedback USING btree (_record_id);
 CREATE INDEX feedback_requested_at_idx ON public.feedback USING btree (requested_at);
 CREATE INDEX feedback_template_id_idx ON public.feedback USING btree (template_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.feedback FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('feedback');
 
 -- Answers given in feedback, one row per answer.
 create table public.feedback_responses (
@@ -213,6 +220,7 @@ create table public.feedback_responses (
 CREATE INDEX feedback_responses_feedback_id_idx ON public.feedback_responses USING btree (feedback_id);
 CREATE INDEX feedback_responses_live_idx ON public.feedback_responses USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX feedback_responses_pkey ON public.feedback_responses USING btree (id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.feedback_responses FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('feedback');
 
 -- Templates for feedback requests.
 create table public.feedback_templates (
@@ -240,6 +248,7 @@ create table public.feedback_templates (
 CREATE INDEX feedback_templates_live_idx ON public.feedback_templates USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX feedback_templates_pkey ON public.feedback_templates USING btree (id);
 CREATE INDEX feedback_templates_record_idx ON public.feedback_templates USING btree (_record_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.feedback_templates FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('feedback_templates');
 
 -- Assessments (scores) of goals at the end of their period.
 create table public.goal_assessments (
@@ -267,6 +276,7 @@ CREATE INDEX goal_assessments_goal_id_idx ON public.goal_assessments USING btree
 CREATE INDEX goal_assessments_live_idx ON public.goal_assessments USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX goal_assessments_pkey ON public.goal_assessments USING btree (id);
 CREATE INDEX goal_assessments_record_idx ON public.goal_assessments USING btree (_record_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.goal_assessments FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('goal_assessments');
 
 -- Progress check-ins on objectives and key results.
 create table public.goal_checkins (
@@ -297,6 +307,7 @@ CREATE INDEX goal_checkins_live_idx ON public.goal_checkins USING btree (_delete
 CREATE UNIQUE INDEX goal_checkins_pkey ON public.goal_checkins USING btree (id);
 CREATE INDEX goal_checkins_record_idx ON public.goal_checkins USING btree (_record_id);
 CREATE INDEX goal_checkins_user_id_idx ON public.goal_checkins USING btree (user_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.goal_checkins FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('goal_checkins');
 
 -- Comments on objectives and key results.
 create table public.goal_comments (
@@ -324,6 +335,7 @@ CREATE INDEX goal_comments_goal_id_idx ON public.goal_comments USING btree (goal
 CREATE INDEX goal_comments_live_idx ON public.goal_comments USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX goal_comments_pkey ON public.goal_comments USING btree (id);
 CREATE INDEX goal_comments_record_idx ON public.goal_comments USING btree (_record_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.goal_comments FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('goal_comments');
 
 -- Objectives and key results (milestones): key results have is_key_result = true and parent_id set.
 create table public.goals (
@@ -361,6 +373,7 @@ CREATE INDEX goals_parent_id_idx ON public.goals USING btree (parent_id);
 CREATE UNIQUE INDEX goals_pkey ON public.goals USING btree (id);
 CREATE INDEX goals_record_idx ON public.goals USING btree (_record_id);
 CREATE INDEX goals_start_date_end_date_idx ON public.goals USING btree (start_date, end_date);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.goals FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('goals');
 
 -- Who gave each recognition (one row per giver).
 create table public.recognition_givers (
@@ -379,6 +392,7 @@ create table public.recognition_givers (
 CREATE INDEX recognition_givers_live_idx ON public.recognition_givers USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX recognition_givers_pkey ON public.recognition_givers USING btree (recognition_id, user_id);
 CREATE INDEX recognition_givers_user_id_idx ON public.recognition_givers USING btree (user_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.recognition_givers FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('recognitions');
 
 -- Hashtags used in each recognition (lower case, without #).
 create table public.recognition_hashtags (
@@ -397,6 +411,7 @@ create table public.recognition_hashtags (
 CREATE INDEX recognition_hashtags_hashtag_idx ON public.recognition_hashtags USING btree (hashtag);
 CREATE INDEX recognition_hashtags_live_idx ON public.recognition_hashtags USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX recognition_hashtags_pkey ON public.recognition_hashtags USING btree (recognition_id, hashtag);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.recognition_hashtags FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('recognitions');
 
 -- Who received each recognition (one row per receiver).
 create table public.recognition_receivers (
@@ -415,6 +430,7 @@ create table public.recognition_receivers (
 CREATE INDEX recognition_receivers_live_idx ON public.recognition_receivers USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX recognition_receivers_pkey ON public.recognition_receivers USING btree (recognition_id, user_id);
 CREATE INDEX recognition_receivers_user_id_idx ON public.recognition_receivers USING btree (user_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.recognition_receivers FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('recognitions');
 
 -- Recognition posts.
 create table public.recognitions (
@@ -438,6 +454,7 @@ CREATE INDEX recognitions_created_at_idx ON public.recognitions USING btree (cre
 CREATE INDEX recognitions_live_idx ON public.recognitions USING btree (_deleted_at) WHERE (_deleted_at IS NULL);
 CREATE UNIQUE INDEX recognitions_pkey ON public.recognitions USING btree (id);
 CREATE INDEX recognitions_record_idx ON public.recognitions USING btree (_record_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.recognitions FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('recognitions');
 
 -- Pages as last read, so that a page served unchanged is not parsed again; see migration 20261205T0100.
 create table public.sync_pages (
@@ -519,10 +536,19 @@ create table public.sync_state (
   checkpoint jsonb, -- Next page to fetch and pages behind it; null when no pass is in progress.
   last_complete_run_id bigint, -- The last run that completed a pass.
   last_complete_at timestamp with time zone, -- When the last pass completed.
-  updated_at timestamp with time zone not null default now() -- Last change of this row.
+  updated_at timestamp with time zone not null default now(), -- Last change of this row.
+  settled_generation bigint -- The write generation the last complete pass left when it wrote nothing and every record it saw was unchanged; null otherwise. While it is current, pages served as printed need no check against the rows.
 );
 -- constraint sync_state_pkey: PRIMARY KEY (resource)
 CREATE UNIQUE INDEX sync_state_pkey ON public.sync_state USING btree (resource);
+
+-- Per resource, a count of the statements that changed its tables (bumped by the bwsync_count_writes triggers).
+create table public.sync_table_writes (
+  resource text not null, -- The resource whose tables were written.
+  generation bigint not null -- Statements that changed any of its tables so far.
+);
+-- constraint sync_table_writes_pkey: PRIMARY KEY (resource)
+CREATE UNIQUE INDEX sync_table_writes_pkey ON public.sync_table_writes USING btree (resource);
 
 -- People in the Betterworks tenant, active and deactivated (one row per user).
 create table public.users (
@@ -559,6 +585,7 @@ CREATE INDEX users_live_idx ON public.users USING btree (_deleted_at) WHERE (_de
 CREATE INDEX users_manager_id_idx ON public.users USING btree (manager_id);
 CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id);
 CREATE INDEX users_record_idx ON public.users USING btree (_record_id);
+CREATE TRIGGER bwsync_count_writes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.users FOR EACH STATEMENT EXECUTE FUNCTION bwsync_count_writes('users');
 
 -- How recently each goal was checked in.
 --   goal_id: The goal or key result (goals.id).
@@ -800,3 +827,14 @@ create view analytics.recognition_by_person as
      LEFT JOIN received ON received.user_id = u.id
      LEFT JOIN departments d ON d.id = u.department_id AND d._deleted_at IS NULL
   WHERE u._deleted_at IS NULL AND (given.n IS NOT NULL OR received.n IS NOT NULL);
+
+CREATE OR REPLACE FUNCTION public.bwsync_count_writes()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+  begin
+    insert into sync_table_writes (resource, generation) values (tg_argv[0], 1)
+    on conflict (resource) do update set generation = sync_table_writes.generation + 1;
+    return null;
+  end
+  $function$

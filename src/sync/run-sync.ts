@@ -43,9 +43,11 @@ import {
   forgetPagesAfterPass,
   type HeldPage,
   loadHeldPages,
+  lockWriteGeneration,
   markHeldPagesSeen,
   type PagePrint,
   savePagePrints,
+  writeGeneration,
 } from '../warehouse/held-pages.ts';
 import { reconcileDeletes } from '../warehouse/reconcile.ts';
 import type { Checkpoint, RunStatus } from '../warehouse/tables.ts';
@@ -181,6 +183,13 @@ interface PassState {
   startIndex: number;
   /** See `Checkpoint.initialLoad`. */
   initialLoad: boolean;
+  /**
+   * The write generation this pass may trust (see held-pages.ts): the one the last complete pass settled,
+   * for a pass begun by this run and not forced with `--full`; otherwise null.
+   */
+  settled: string | null;
+  /** The write generation when this run opened the pass. */
+  openedAt: string;
 }
 
 /** Opens the run: a sync_runs row, and the pass it continues or starts. */
@@ -206,6 +215,7 @@ async function openRun(db: Db, resource: Resource, deps: SyncDeps, options: Sync
       .returning('id')
       .executeTakeFirstOrThrow();
     const runId = Number(run.id);
+    const openedAt = await writeGeneration(trx, resource.name);
     // We hold the resource's lock, so any run still marked running died without finishing.
     await trx
       .updateTable('sync_runs')
@@ -227,6 +237,8 @@ async function openRun(db: Db, resource: Resource, deps: SyncDeps, options: Sync
         startUrl: checkpoint.nextUrl,
         startIndex: checkpoint.pages,
         initialLoad: checkpoint.initialLoad === true,
+        settled: null,
+        openedAt,
       };
     }
     if (state?.pass_id != null)
@@ -250,6 +262,8 @@ async function openRun(db: Db, resource: Resource, deps: SyncDeps, options: Sync
       startUrl: firstPageUrl(resource, path, deps.settings.pageSize),
       startIndex: 0,
       initialLoad: !(await hasRows(trx, resource)),
+      settled: options.restart ? null : (state?.settled_generation ?? null),
+      openedAt,
     };
   });
 }
@@ -515,13 +529,14 @@ interface BatchExtras {
 async function prepareBatch(
   client: pg.ClientBase,
   resource: Resource,
-  runId: number,
+  pass: PassState,
   read: PendingBatch,
 ): Promise<BatchExtras & { staged: StagedBatch }> {
   const confirmed = await confirmHeldPages(
     client,
     resource,
     read.held.map((page) => page.position),
+    pass.settled,
   );
   const held = { positions: [] as number[], rows: 0 };
   const pending = [...read.pending];
@@ -541,7 +556,7 @@ async function prepareBatch(
     resource,
     pending.flatMap(({ id, hash }) => (id === null ? [] : [{ id, hash }])),
   );
-  const staged = newBatch(resource, runId);
+  const staged = newBatch(resource, pass.runId);
   const rejects: RejectedRecord[] = [];
   const unchanged = { ids: new Set<number>(), rows: 0 };
   for (const record of pending) {
@@ -724,7 +739,7 @@ async function fetchPass(
           held: { positions: [], rows: 0 },
           ...sortPrints(read.prints),
         }
-      : await prepareBatch(client, resource, pass.runId, read);
+      : await prepareBatch(client, resource, pass, read);
     const { pages: pagesRead, checkpoint } = read;
     await commitBatch(client, db, resource, pass, { ...batch, pages: pagesRead, checkpoint }, tally, http);
     committed++;
@@ -753,9 +768,17 @@ async function finishPass(
     // The end of a pass waits for its WAL flush (batches do not; see runSync), which flushes every batch
     // before it too.
     await sql`set local synchronous_commit = on`.execute(trx);
-    // A pass that began on an empty table (under the resource's lock) wrote every row there is: it has
-    // nothing to delete, and no need to scan for it.
-    const result = pass.initialLoad
+    const generation = await lockWriteGeneration(trx, resource.name);
+    // Nothing to delete, and no need to scan for it: a pass that began on an empty table (under the
+    // resource's lock) wrote every row there is; a pass that held every page of the settled pass, with no
+    // write since, saw exactly the records that pass left live.
+    const nothingToDelete =
+      pass.initialLoad ||
+      (pass.settled === generation &&
+        !pass.resumed &&
+        tally.pages > 0 &&
+        tally.pagesUnchanged === tally.pages);
+    const result = nothingToDelete
       ? { live: 0, missing: 0, deleted: 0, refused: false }
       : await reconcileDeletes(client, resource, {
           runId: pass.runId,
@@ -775,9 +798,17 @@ async function finishPass(
     tally.deleted += result.deleted;
     await trx.deleteFrom('sync_seen_batches').where('pass_id', '=', String(pass.passId)).execute();
     await forgetPagesAfterPass(resource.name).execute(trx);
+    // The pass settles the tables when it changed nothing and nobody else did while it ran: then every
+    // record it saw was confirmed against the rows as they are now.
+    const settles =
+      !pass.resumed &&
+      !result.refused &&
+      generation === pass.openedAt &&
+      tally.inserted + tally.updated + tally.deleted + tally.rejected === 0;
     await trx
       .updateTable('sync_state')
       .set({
+        settled_generation: settles ? await writeGeneration(trx, resource.name) : null,
         checkpoint: null,
         pass_id: null,
         pass_started_at: null,

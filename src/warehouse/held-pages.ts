@@ -7,6 +7,10 @@
  * the warehouse's rows (each record present, live, counted, with the same source hash: exactly what makes
  * a record unchanged in `lookupRecords`), its records are only marked seen. A held page whose check fails
  * is read like any other, so a print never decides what the warehouse holds; the rows do.
+ *
+ * The check is skipped while the resource's write generation (migration 20261205T0200) is still the one
+ * a pass settled: a pass that wrote nothing and found every record it saw unchanged. No statement has
+ * changed the tables since, so they hold what that pass confirmed.
  */
 import { hash } from 'node:crypto';
 import { type RawBuilder, sql } from 'kysely';
@@ -63,26 +67,30 @@ function pageCheck(hashes: readonly string[]): string {
 }
 
 /**
- * Of the prints at these positions, those whose records the warehouse still holds exactly as printed. One
- * primary-key probe per record, in Postgres; nothing per record crosses the connection.
+ * Of the prints at these positions, those whose records the warehouse still holds exactly as printed: all
+ * of them while the write generation is `settled` (null: none settled), else one primary-key probe per
+ * record, in Postgres; nothing per record crosses the connection.
  */
 export async function confirmHeldPages(
   client: pg.ClientBase,
   resource: Resource,
   positions: readonly number[],
+  settled: string | null,
 ): Promise<Set<number>> {
   if (positions.length === 0) return new Set();
   const main = mainTable(resource);
   const result = await client.query<{ position: number }>({
-    // Prepared once per connection and table, like the record lookup.
+    // Prepared once per connection and table, like the record lookup. The generation is read when the
+    // statement runs, so a write by anyone (this pass included) turns the probes back on at once.
     name: `bwsync_confirm_pages_${main}`,
     text: `select p.position from sync_pages p
      where p.resource = $1 and p.position = any($2::int[])
-       and p."check" = (
-         select md5(string_agg(coalesce(t._source_hash, '-'), ',' order by c.ord))
-         from unnest(p.ids) with ordinality as c(id, ord)
-         left join ${pg.escapeIdentifier(main)} t on t.id = c.id and t._deleted_at is null and t._row_count is not null)`,
-    values: [resource.name, positions],
+       and ((select generation from sync_table_writes where resource = $1) = $3::bigint
+         or p."check" = (
+           select md5(string_agg(coalesce(t._source_hash, '-'), ',' order by c.ord))
+           from unnest(p.ids) with ordinality as c(id, ord)
+           left join ${pg.escapeIdentifier(main)} t on t.id = c.id and t._deleted_at is null and t._row_count is not null))`,
+    values: [resource.name, positions, settled],
   });
   return new Set(result.rows.map((row) => row.position));
 }
@@ -125,4 +133,30 @@ export function forgetPages(resource: string, positions: readonly number[]): Raw
 export function forgetPagesAfterPass(resource: string): RawBuilder<unknown> {
   return sql`delete from sync_pages where resource = ${resource} and position >= coalesce(
     (select (checkpoint->>'pages')::int from sync_state where resource = ${resource}), 0)`;
+}
+
+/** How many statements have changed the resource's tables so far (its write generation). */
+export async function writeGeneration(db: Db, resource: string): Promise<string> {
+  const row = await db
+    .selectFrom('sync_table_writes')
+    .select('generation')
+    .where('resource', '=', resource)
+    .executeTakeFirst();
+  return row?.generation ?? '0';
+}
+
+/**
+ * The write generation, with its row locked until the transaction ends: another session's write to the
+ * resource's tables waits, so it cannot change the tables between this read and the commit.
+ */
+export async function lockWriteGeneration(db: Db, resource: string): Promise<string> {
+  const row = await db
+    .insertInto('sync_table_writes')
+    .values({ resource, generation: '0' })
+    .onConflict((oc) =>
+      oc.column('resource').doUpdateSet({ generation: (eb) => eb.ref('sync_table_writes.generation') }),
+    )
+    .returning('generation')
+    .executeTakeFirstOrThrow();
+  return row.generation;
 }

@@ -1,6 +1,6 @@
 /**
- * A deterministic text dump of the warehouse schema (tables, columns, constraints, indexes, views and
- * comments), read from the catalogs rather than pg_dump so it does not vary with the client's version.
+ * A deterministic text dump of the warehouse schema (tables, columns, constraints, indexes, triggers, views,
+ * functions and comments), read from the catalogs rather than pg_dump so it does not vary with the client's version.
  * `npm run schema:dump` writes it to migrations/schema.sql; a test fails when the migrations and it disagree.
  */
 import type pg from 'pg';
@@ -57,6 +57,12 @@ export async function dumpSchema(client: pg.ClientBase): Promise<string> {
       [table.schema, table.name],
     );
     for (const index of indexes.rows) out.push(`${index.def};`);
+    const triggers = await client.query<{ def: string }>(
+      `select pg_get_triggerdef(oid) as def from pg_trigger
+       where tgrelid = $1::regclass and not tgisinternal order by tgname`,
+      [`${table.schema}.${table.name}`],
+    );
+    for (const trigger of triggers.rows) out.push(`${trigger.def};`);
     out.push('');
   }
   const views = await client.query<{ schema: string; name: string; def: string; comment: string | null }>(
@@ -77,5 +83,11 @@ export async function dumpSchema(client: pg.ClientBase): Promise<string> {
     out.push(`create view ${view.schema}.${view.name} as\n${view.def.trimEnd()}`);
     out.push('');
   }
+  const functions = await client.query<{ def: string }>(
+    `select pg_get_functiondef(p.oid) as def from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname = any($1) order by n.nspname, p.proname`,
+    [SCHEMAS],
+  );
+  for (const fn of functions.rows) out.push(fn.def.trimEnd(), '');
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -44,6 +44,8 @@ export interface SyncStateTable {
   checkpoint: ColumnType<Checkpoint | null, string | null, string | null>;
   last_complete_run_id: string | null;
   last_complete_at: Timestamp | null;
+  /** See migration 20261205T0200: the write generation a pass that confirmed everything left behind. */
+  settled_generation: string | null;
   updated_at: Generated<Date>;
 }
 
@@ -73,9 +75,16 @@ export interface SyncSeenBatchesTable {
   ids: string[];
 }
 
+/** Statements that changed each resource's tables, counted by triggers (migration 20261205T0200). */
+export interface SyncTableWritesTable {
+  resource: string;
+  generation: string;
+}
+
 export interface Database {
   sync_runs: SyncRunsTable;
   sync_state: SyncStateTable;
   sync_rejects: SyncRejectsTable;
   sync_seen_batches: SyncSeenBatchesTable;
+  sync_table_writes: SyncTableWritesTable;
 }

@@ -154,6 +154,12 @@ describe('sync engine against the simulator', () => {
     });
     const truth = await fetchTruth(sim.origin);
     expect((await liveIds(database, 'users')).length).toBeGreaterThan(truth.users!.count);
+    // Nothing changed since, but the refused rows are still live: the next run refuses again.
+    const again = await runSync(users, context.deps, { trigger: 'test' });
+    expect({ status: again.status, refused: again.deleteRefused }).toEqual({
+      status: 'partial',
+      refused: true,
+    });
 
     const confirmed = await runSync(users, context.deps, { trigger: 'test', allowMassDelete: true });
     await context.close();
@@ -223,6 +229,93 @@ describe('sync engine: pages served exactly as last read', () => {
     // And the next run holds every page again.
     const again = (await syncAll()).get('goal_comments')!;
     expect(again.pagesUnchanged).toBe(again.pages);
+  });
+
+  it('trusts pages as printed only while nobody has written to the tables since a pass confirmed them', async () => {
+    await syncAll();
+    // A pass that wrote nothing settles its resource's write generation.
+    for (const result of (await syncAll()).values()) expect(result.inserted + result.updated).toBe(0);
+    const settled = await database.db
+      .selectFrom('sync_state')
+      .select(['resource', 'settled_generation'])
+      .execute();
+    expect(settled.filter((state) => state.settled_generation === null)).toEqual([]);
+
+    // A print that no longer matches the rows, with the tables untouched: trusted, so the page is held.
+    const spoil = sql`update sync_pages set "check" = 'spoiled' where resource = 'users' and position = 0`;
+    await spoil.execute(database.db);
+    const trusted = (await syncAll()).get('users')!;
+    expect(trusted.pagesUnchanged).toBe(trusted.pages);
+    // `--full` trusts nothing: the page is checked, fails, and is read again (its records are unchanged).
+    const context = syncContextFor(sim.baseUrl, database.url, 'sim_super_admin', {
+      BETTERWORKS_PAGE_SIZE: '20',
+    });
+    const full = await runSync(findResource('users')!, context.deps, { trigger: 'test', restart: true });
+    await context.close();
+    expect({ read: full.pages - full.pagesUnchanged, written: full.inserted + full.updated }).toEqual({
+      read: 1,
+      written: 0,
+    });
+    await spoil.execute(database.db);
+
+    // Any write to the tables ends the trust: the spoiled page is checked and read again, and a row the
+    // source does not have is found by the delete scan although every page is held.
+    await sql`update users set name = name where id = (select min(id) from users)`.execute(database.db);
+    await sql`insert into departments (id, name, raw, _hash, _record_id, _source_hash, _row_count)
+      values (99999999, 'Not in Betterworks', '{}', '-', 99999999, '-', 1)`.execute(database.db);
+    const results = await syncAll();
+    const users = results.get('users')!;
+    const departments = results.get('departments')!;
+    expect({
+      users: users.pages - users.pagesUnchanged,
+      departments: departments.pages - departments.pagesUnchanged,
+      deleted: departments.deleted,
+    }).toEqual({ users: 1, departments: 0, deleted: 1 });
+    await expectWarehouseEqualsTruth(database, await fetchTruth(sim.origin));
+  });
+
+  it('does not settle a pass during which someone else wrote to the tables', async () => {
+    await syncAll();
+    await syncAll();
+    const users = findResource('users')!;
+    const context = syncContextFor(sim.baseUrl, database.url, 'sim_super_admin', {
+      BETTERWORKS_PAGE_SIZE: '20',
+    });
+    // Another session writes a users row once the pass has begun, and commits while it runs (or, if the
+    // pass reaches its end first, makes the end wait for the commit).
+    const other = await database.pool.connect();
+    const { promise: written, resolve } = Promise.withResolvers<unknown>();
+    let started = false;
+    const run = runSync(users, context.deps, {
+      trigger: 'test',
+      onProgress: () => {
+        if (started) return;
+        started = true;
+        resolve(
+          other
+            .query('begin')
+            .then(() => other.query('update users set name = name where id = (select min(id) from users)')),
+        );
+      },
+    });
+    await written;
+    await other.query('commit');
+    other.release();
+    const result = await run;
+    await context.close();
+    expect({
+      written: result.inserted + result.updated + result.deleted,
+      held: result.pagesUnchanged,
+    }).toEqual({
+      written: 0,
+      held: result.pages,
+    });
+    const state = await database.db
+      .selectFrom('sync_state')
+      .select('settled_generation')
+      .where('resource', '=', 'users')
+      .executeTakeFirstOrThrow();
+    expect(state.settled_generation).toBeNull();
   });
 });
 

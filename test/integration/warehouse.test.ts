@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/betterworks/normalize.ts';
-import { findResource } from '../../src/betterworks/resources/registry.ts';
+import { findResource, resources } from '../../src/betterworks/resources/registry.ts';
 import {
   fingerprint,
   type LoadCounts,
@@ -114,6 +114,22 @@ describe('migrations and schema', () => {
       where n.nspname in ('public', 'analytics') and k.relkind in ('r', 'v') and k.relname not like 'kysely_%'
         and obj_description(k.oid, 'pg_class') is null`.execute(database.db);
     expect(missing.rows.map((r) => r.name)).toEqual([]);
+  });
+
+  it("counts writes to every table of every resource, under the table's resource", async () => {
+    const triggers = await sql<{ table: string; def: string }>`
+      select tgrelid::regclass::text as table, pg_get_triggerdef(oid) as def from pg_trigger
+      where tgname = 'bwsync_count_writes' and not tgisinternal`.execute(database.db);
+    const counted = new Map(triggers.rows.map((row) => [row.table, row.def]));
+    for (const resource of resources) {
+      for (const table of Object.keys(resource.tables)) {
+        expect(counted.get(table), table).toMatch(
+          new RegExp(
+            `AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE .* FOR EACH STATEMENT .*\\('${resource.name}'\\)$`,
+          ),
+        );
+      }
+    }
   });
 });
 
