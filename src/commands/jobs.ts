@@ -89,7 +89,11 @@ interface BackfillFlags {
   json?: boolean;
 }
 
-function summaryFromBackfill(outcomes: Awaited<ReturnType<typeof waitForBackfill>>): SyncSummary {
+/** The backfill's outcome as a sync summary; its duration is the wall time from enqueueing to the last job done. */
+function summaryFromBackfill(
+  outcomes: Awaited<ReturnType<typeof waitForBackfill>>,
+  durationMs: number,
+): SyncSummary {
   const results = outcomes.map(({ resource, result, failedReason }) =>
     result
       ? idleRunResult(resource, {
@@ -103,7 +107,7 @@ function summaryFromBackfill(outcomes: Awaited<ReturnType<typeof waitForBackfill
   return {
     status: overallStatus(results),
     results,
-    durationMs: Math.max(0, ...results.map((r) => r.durationMs)),
+    durationMs,
   };
 }
 
@@ -111,6 +115,7 @@ export async function backfill(names: string[], flags: BackfillFlags): Promise<v
   const selected = selectResources(names);
   const config = configure({ quietOnTerminal: true });
   await withQueue(config, async (queue) => {
+    const enqueuedAt = Date.now();
     const jobs = await enqueueBackfill(queue, selected, {
       restart: flags.full ?? false,
       allowDeletes: flags.allowDeletes ?? false,
@@ -130,7 +135,7 @@ export async function backfill(names: string[], flags: BackfillFlags): Promise<v
         display.update({ resource, runId: 0, pages: progress.pages, records: progress.records, startedAt }),
       );
       display.stop();
-      const summary = summaryFromBackfill(outcomes);
+      const summary = summaryFromBackfill(outcomes, Date.now() - enqueuedAt);
       process.stdout.write(
         flags.json ? `${JSON.stringify(summaryJson(summary), null, 2)}\n` : `${summaryText(summary)}\n`,
       );
