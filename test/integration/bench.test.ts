@@ -19,6 +19,8 @@ describe('npm run bench', () => {
       'fullSyncRps',
       'fullSyncRatio',
       'resyncTimeRatio',
+      'resyncCliTimeRatio',
+      'fetchLimitFreshProcessRps',
       'resyncRowsWritten',
       'changedRowsWritten',
       'changedRowsExpected',
