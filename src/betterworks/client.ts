@@ -60,13 +60,24 @@ export interface RequestContext {
   counters?: RequestCounters;
 }
 
-/** A successful response whose body has not been parsed yet. */
-export interface TextResponse {
+/** A successful response whose body has not been decoded or parsed yet. */
+export interface BodyResponse {
   status: number;
-  /** The body as received (not empty). */
-  text: string;
+  /**
+   * The body's bytes as received (not empty). Kept as bytes until parsed: a buffer's contents live outside
+   * the JavaScript heap, so the garbage collector neither copies nor scans a page waiting for its batch,
+   * and a page that need not be parsed is never decoded.
+   */
+  body: Buffer;
   requestId: string;
   url: string;
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** A body's text: UTF-8, without the byte order mark a JSON body may start with. */
+export function decodeBody(body: Buffer): string {
+  return (body.subarray(0, 3).equals(UTF8_BOM) ? body.subarray(3) : body).toString('utf8');
 }
 
 export interface JsonResponse {
@@ -77,9 +88,10 @@ export interface JsonResponse {
 }
 
 /** Parses a successful response's body; a body that is not JSON is a BadResponseError. */
-export function parseBody(response: TextResponse, resource?: string): unknown {
+export function parseBody(response: BodyResponse, resource?: string): unknown {
+  const text = decodeBody(response.body);
   try {
-    return JSON.parse(response.text);
+    return JSON.parse(text);
   } catch {
     throw new BadResponseError(
       {
@@ -89,7 +101,7 @@ export function parseBody(response: TextResponse, resource?: string): unknown {
         requestId: response.requestId,
         resource,
       },
-      `not JSON: ${JSON.stringify(response.text.slice(0, 80))}`,
+      `not JSON: ${JSON.stringify(text.slice(0, 80))}`,
     );
   }
 }
@@ -159,16 +171,16 @@ export class ApiClient {
 
   /** GETs JSON with retries. Throws a typed ApiError when the request cannot succeed. */
   async getJson(pathOrUrl: string, context: RequestContext = {}): Promise<JsonResponse> {
-    const response = await this.getText(pathOrUrl, context);
+    const response = await this.getBody(pathOrUrl, context);
     const { status, requestId, url } = response;
     return { status, body: parseBody(response, context.resource), requestId, url };
   }
 
   /**
-   * Like `getJson`, but leaves a successful body unparsed: a page fetched ahead waits as one string rather
+   * Like `getJson`, but leaves a successful body as bytes: a page fetched ahead waits as one buffer rather
    * than as the objects it would parse into (see `parseBody`).
    */
-  async getText(pathOrUrl: string, context: RequestContext = {}): Promise<TextResponse> {
+  async getBody(pathOrUrl: string, context: RequestContext = {}): Promise<BodyResponse> {
     const url = this.resolve(pathOrUrl, context);
     const { maxRetries } = this.options;
     for (let attempt = 0; ; attempt++) {
@@ -221,7 +233,7 @@ export class ApiClient {
   private async attempt(
     url: URL,
     context: RequestContext,
-  ): Promise<{ kind: 'ok'; response: TextResponse } | { kind: 'error'; error: ApiError }> {
+  ): Promise<{ kind: 'ok'; response: BodyResponse } | { kind: 'error'; error: ApiError }> {
     const requestId = randomUUID();
     const info: RequestInfo = {
       method: 'GET',
@@ -233,7 +245,7 @@ export class ApiClient {
     return this.options.limiter.run(async () => {
       if (counters) counters.requests++;
       let response: Response;
-      let text: string;
+      let bytes: Buffer;
       try {
         response = await ky.get(url, {
           headers: {
@@ -247,7 +259,7 @@ export class ApiClient {
           redirect: 'manual',
           signal: context.signal,
         });
-        text = await response.text();
+        bytes = Buffer.from(await response.arrayBuffer());
       } catch (error) {
         if (context.signal?.aborted) throw context.signal.reason;
         const cause =
@@ -258,13 +270,13 @@ export class ApiClient {
       if (counters) counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
       const withStatus = { ...info, status };
       if (status >= 200 && status < 300) {
-        if (text.length === 0)
+        if (bytes.length === 0)
           return { kind: 'error', error: new BadResponseError(withStatus, 'empty body') };
-        return { kind: 'ok', response: { status, text, requestId, url: url.toString() } };
+        return { kind: 'ok', response: { status, body: bytes, requestId, url: url.toString() } };
       }
       let body: unknown;
       try {
-        body = text.length > 0 ? JSON.parse(text) : undefined;
+        body = bytes.length > 0 ? JSON.parse(decodeBody(bytes)) : undefined;
       } catch {
         body = undefined;
       }

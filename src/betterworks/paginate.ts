@@ -14,8 +14,8 @@ export interface Page {
   index: number;
   url: string;
   records: unknown[];
-  /** The page's JSON text, from which `records` were parsed (parsing it again gives equal records). */
-  text: string;
+  /** The page's body, from which `records` were parsed (parsing it again gives equal records). */
+  body: Buffer;
   /** The URL of the next page, or null at the end. */
   nextUrl: string | null;
   /** The envelope the page came in; absent on a held page, which was not parsed. */
@@ -32,9 +32,9 @@ export interface Page {
   held?: boolean;
 }
 
-/** Pages the caller already holds, recognized by a fingerprint of their text and then not parsed. */
+/** Pages the caller already holds, recognized by a fingerprint of their body and then not parsed. */
 export interface HeldPages {
-  fingerprint(text: string): string;
+  fingerprint(body: Buffer): string;
   /** What the caller holds at this position: the page's fingerprint and the next URL it gave. */
   at(index: number): { hash: string; nextUrl: string | null } | undefined;
 }
@@ -101,7 +101,7 @@ export async function* paginate(client: ApiClient, options: PaginateOptions): As
       });
     }
     requested.add(resolved);
-    return { resolved, response: await client.getText(resolved, options) };
+    return { resolved, response: await client.getBody(resolved, options) };
   };
   let next: ReturnType<typeof fetchPage> | null = fetchPage(options.startUrl);
   let previousHash: string | undefined;
@@ -115,11 +115,11 @@ export async function* paginate(client: ApiClient, options: PaginateOptions): As
       requestId: response.requestId,
       resource: options.resource,
     };
-    const hash = options.held?.fingerprint(response.text);
+    const hash = options.held?.fingerprint(response.body);
     const holding = hash === undefined ? undefined : options.held?.at(index);
-    let page: Omit<Page, 'index' | 'url' | 'requestId' | 'text'>;
+    let page: Omit<Page, 'index' | 'url' | 'requestId' | 'body'>;
     if (holding && holding.hash === hash) {
-      // The same text twice in a row is the loop the guard below catches for parsed pages.
+      // The same body twice in a row is the loop the guard below catches for parsed pages.
       if (hash === previousHash) throw new PageLoopError(info);
       page = { records: [], nextUrl: holding.nextUrl, hash, held: true };
       previousEnds = '';
@@ -138,7 +138,7 @@ export async function* paginate(client: ApiClient, options: PaginateOptions): As
       // Awaited on the next turn; if the consumer stops first, its failure must not go unhandled.
       next.catch(() => {});
     }
-    yield { ...page, index, url: resolved, requestId: response.requestId, text: response.text };
+    yield { ...page, index, url: resolved, requestId: response.requestId, body: response.body };
     index++;
   }
 }

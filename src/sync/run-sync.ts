@@ -16,7 +16,7 @@ import { type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 
 import type { ApiClient, RequestCounters } from '../betterworks/client.ts';
-import { newCounters } from '../betterworks/client.ts';
+import { decodeBody, newCounters } from '../betterworks/client.ts';
 import { normalizeRecord, type RejectedRecord, recordIdOf } from '../betterworks/normalize.ts';
 import { firstPageUrl, type Page, paginate, readEnvelope } from '../betterworks/paginate.ts';
 import { mainTable, type Resource, resourcePath } from '../betterworks/resources/define-resource.ts';
@@ -421,11 +421,12 @@ function runCounters(tally: Tally, http: RequestCounters) {
 }
 
 /**
- * A page whose records wait for their batch's lookup: only its JSON text is kept (one flat string, which
- * the garbage collector does not copy), parsed again if any of its records needs validating.
+ * A page whose records wait for their batch's lookup: only its body is kept (bytes outside the JavaScript
+ * heap, which the garbage collector neither copies nor scans), parsed again if any of its records needs
+ * validating.
  */
 interface PendingPage {
-  text: string;
+  body: Buffer;
   records?: unknown[];
 }
 
@@ -440,12 +441,12 @@ interface PendingRecord {
 }
 
 function recordAt({ page, index }: PendingRecord): unknown {
-  if (!page.records) page.records = recordsOf(page.text);
+  if (!page.records) page.records = recordsOf(page.body);
   return page.records[index];
 }
 
-function recordsOf(text: string): unknown[] {
-  const envelope = readEnvelope(JSON.parse(text));
+function recordsOf(body: Buffer): unknown[] {
+  const envelope = readEnvelope(JSON.parse(decodeBody(body)));
   if (typeof envelope === 'string') throw new Error(`a page read before no longer parses: ${envelope}`);
   return envelope.records;
 }
@@ -497,14 +498,14 @@ function pendingRecordsOf(
 /** A page served exactly as this pass's print of it, waiting for its batch to confirm its records. */
 interface HeldPending {
   position: number;
-  text: string;
+  body: Buffer;
   held: HeldPage;
 }
 
 /** Reads the pending records of a page whose print could not be confirmed, as for any page read. */
 function readAgain(resource: Resource, page: HeldPending): { print: PrintDraft; records: PendingRecord[] } {
   const print = newPrint({ index: page.position, hash: page.held.hash, nextUrl: page.held.nextUrl });
-  const pendingPage: PendingPage = { text: page.text, records: recordsOf(page.text) };
+  const pendingPage: PendingPage = { body: page.body, records: recordsOf(page.body) };
   return { print, records: pendingRecordsOf(resource, pendingPage, pendingPage.records ?? [], print) };
 }
 
@@ -626,7 +627,7 @@ function positionAfter(page: Page, pass: PassState): Checkpoint {
 
 /**
  * Groups pages into batches of at least `batchRows` records (see `HELD_RECORD_WEIGHT`): in an initial load,
- * validated and staged as they arrive; otherwise as each record's id and source hash, with its page's text
+ * validated and staged as they arrive; otherwise as each record's id and source hash, with its page's body
  * to read it from again after the lookup, or as a whole page held from the last pass. When the source fails
  * in a way that leaves the pages already read whole (an API error, an abort), those pages are yielded as a
  * last, short batch before the error is rethrown.
@@ -657,7 +658,7 @@ async function* batchesOf(
       batch = current;
       const held = page.held ? heldPages.get(page.index) : undefined;
       if (held) {
-        current.held.push({ position: page.index, text: page.text, held });
+        current.held.push({ position: page.index, body: page.body, held });
         current.records += held.records;
         current.weight += held.records * HELD_RECORD_WEIGHT;
       } else {
@@ -677,7 +678,7 @@ async function* batchesOf(
             }
           }
         } else {
-          current.pending.push(...pendingRecordsOf(resource, { text: page.text }, page.records, print));
+          current.pending.push(...pendingRecordsOf(resource, { body: page.body }, page.records, print));
         }
         current.records += page.records.length;
         current.weight += page.records.length;
@@ -723,7 +724,7 @@ async function fetchPass(
     resource: resource.name,
     signal: options.signal,
     counters: http,
-    held: { fingerprint: (text) => pageFingerprint(resource, text), at: (index) => heldPages.get(index) },
+    held: { fingerprint: (body) => pageFingerprint(resource, body), at: (index) => heldPages.get(index) },
   });
   const batches = batchesOf(
     resource,

@@ -184,7 +184,7 @@ const tags = new WeakMap<Resource, string>();
  * version: an unchanged hash means the record's rows are unchanged too. (The tag is prepended rather than
  * hashed in, which would first copy the record's text into one string.)
  */
-function sourceHash(resource: Resource, recordJson: string): string {
+function sourceHash(resource: Resource, recordJson: string | Buffer): string {
   let tag = tags.get(resource);
   if (tag === undefined) {
     const salt = `${NORMALIZATION_VERSION}:${resource.name}:${JSON.stringify(resource.tables)}`;
@@ -195,11 +195,12 @@ function sourceHash(resource: Resource, recordJson: string): string {
 }
 
 /**
- * Fingerprint of a page's text, tagged like source hashes: a change of table layout or normalization
- * leaves no page recognized.
+ * Fingerprint of a page's body, tagged like source hashes: a change of table layout or normalization
+ * leaves no page recognized. (Of its bytes, which are its text's UTF-8: prints taken of the text remain
+ * valid.)
  */
-export function pageFingerprint(resource: Resource, text: string): string {
-  return sourceHash(resource, text);
+export function pageFingerprint(resource: Resource, body: Buffer): string {
+  return sourceHash(resource, body);
 }
 
 /** A record as received: its JSON text and its source hash. */

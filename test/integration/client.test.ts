@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, newCounters, parseRetryAfter } from '../../src/betterworks/client.ts';
+import { ApiClient, decodeBody, newCounters, parseRetryAfter } from '../../src/betterworks/client.ts';
 import { RequestLimiter } from '../../src/betterworks/limiter.ts';
 import { firstPageUrl, paginate } from '../../src/betterworks/paginate.ts';
 import { findResource } from '../../src/betterworks/resources/registry.ts';
@@ -224,6 +224,18 @@ describe('paginator guards', () => {
     expect(pages).toHaveLength(1);
     expect(pages[0]?.style).toBe('array');
     expect(pages[0]?.records).toHaveLength(2);
+    await api.stop();
+  });
+
+  it('reads a body that starts with a byte order mark, and keeps non-ASCII text intact', async () => {
+    const text = JSON.stringify([{ id: 1, name: 'Zoë Ångström 日本' }]);
+    const api = await startTestServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+    });
+    const pages = await collect(client(`${api.origin}/api/v1`), '/things/');
+    expect(pages[0]?.records).toEqual(JSON.parse(text));
+    expect(decodeBody(pages[0]?.body as Buffer)).toBe(text);
     await api.stop();
   });
 
