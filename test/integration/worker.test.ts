@@ -248,6 +248,24 @@ describe('backfill, shutdown, metrics and alerts', () => {
     }
   });
 
+  it('follows a backfill of every resource at once, without warnings', async () => {
+    // A database of its own: the tests around this one expect resources not synced yet.
+    const own = await freshDatabase();
+    const env = workerEnv(sim.baseUrl, own.url);
+    const { log } = quietLogger();
+    const worker = await startWorker(configFrom(env), log);
+    try {
+      const result = await runCli(['backfill', '--wait', '--json'], env);
+      expect(result.code).toBe(0);
+      expect((JSON.parse(result.stdout) as { resources: unknown[] }).resources).toHaveLength(13);
+      expect(result.stderr).toBe('');
+    } finally {
+      await worker.stop();
+      await clearPrefix(env.QUEUE_PREFIX as string);
+      await own.drop();
+    }
+  });
+
   it('stops on SIGTERM after committing its batch, and a restarted worker resumes from the checkpoint', async () => {
     const env = workerEnv(sim.baseUrl, database.url, { SYNC_BATCH_ROWS: '30' });
     const first = spawnWorker(env);
