@@ -452,6 +452,9 @@ async function main() {
   const sim = await startSimProcess(scale);
   try {
     log(`scale ${scale}: simulator at ${sim.baseUrl}; each timed step runs ${repeats} time(s), median kept`);
+    // Like the worker below, this process first runs the step once untimed, so that the code it times
+    // is compiled and optimized: both sides of the re-sync ratio are then equally warm.
+    await measureFetchLimit(sim.baseUrl);
     const fetchLimit = medianBy(await repeat(() => measureFetchLimit(sim.baseUrl)), (run) => run.ms);
     log(
       `1 fetch limit: ${fetchLimit.records} records, ${fetchLimit.requests} requests in ${(fetchLimit.ms / 1000).toFixed(2)} s`,
