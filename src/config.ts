@@ -83,7 +83,7 @@ const envSchema = z.object({
     .url({ protocol: /^rediss?$/, error: 'expected a URL like redis://127.0.0.1:6379' })
     .default('redis://127.0.0.1:6379'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  SYNC_BATCH_ROWS: positiveInt(1_000),
+  SYNC_BATCH_ROWS: positiveInt(3_000),
   SYNC_CONCURRENCY: positiveInt(4),
   SYNC_DELETE_MAX_SHARE: z.coerce
     .number()
