@@ -37,20 +37,15 @@ function unwrapRef(value: unknown): unknown {
  * A reference to another record: an id, `{id}`, `{user_id}` or null. Unwrapped before validation rather
  * than tried as a union, which costs a failed parse (and its issues) for every value of the later forms.
  */
-export const refId = z
-  .preprocess(unwrapRef, apiId.nullish())
-  .transform((value): number | null => value ?? null);
+export const refId = z.preprocess(unwrapRef, apiId.nullable().default(null));
 
 export const text = z.string();
-export const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => value ?? null);
+export const optionalText = z.string().nullable().default(null);
 
 export const employeeId = z
   .union([z.string(), z.number().int().transform(String)])
-  .nullish()
-  .transform((value) => value ?? null);
+  .nullable()
+  .default(null);
 
 function toDate(value: number | string): Date | undefined {
   if (typeof value === 'number') return new Date(value * 1000);
@@ -129,18 +124,12 @@ export const fraction = z
   .number()
   .min(0, 'expected a fraction from 0 to 1')
   .max(1, 'expected a fraction from 0 to 1')
-  .nullish()
-  .transform((value) => value ?? null);
+  .nullable()
+  .default(null);
 
-export const optionalNumber = z
-  .number()
-  .nullish()
-  .transform((value) => value ?? null);
+export const optionalNumber = z.number().nullable().default(null);
 
-export const optionalBoolean = z
-  .boolean()
-  .nullish()
-  .transform((value) => value ?? null);
+export const optionalBoolean = z.boolean().nullable().default(null);
 
 /** A list of references to users, as `[{user_id}]`, `[{id}]` or `[id]`. */
 export const userRefs = z

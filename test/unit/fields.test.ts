@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { apiId, calendarDate, refId, timestamp, userRefs } from '../../src/betterworks/fields.ts';
+import { z as zod } from 'zod';
+import {
+  apiId,
+  calendarDate,
+  employeeId,
+  fraction,
+  optionalBoolean,
+  optionalNumber,
+  optionalText,
+  refId,
+  timestamp,
+  userRefs,
+} from '../../src/betterworks/fields.ts';
 
 const messages = (schema: z.ZodType, value: unknown) => {
   const result = schema.safeParse(value);
@@ -27,6 +39,23 @@ describe('field building blocks', () => {
     expect(messages(refId, [7])).toEqual(['expected a positive integer id']);
     expect(messages(userRefs, [{ user_id: 1 }, 2, { id: '3' }])).toEqual([1, 2, 3]);
     expect(messages(userRefs, null)).toEqual([]);
+  });
+
+  it('reads an optional value that is absent or null as null, and still refuses one of the wrong type', () => {
+    const cases: [z.ZodType, unknown][] = [
+      [optionalText, 'x'],
+      [employeeId, '007'],
+      [optionalNumber, 2.5],
+      [optionalBoolean, false],
+      [fraction, 0.25],
+    ];
+    for (const [schema, value] of cases) {
+      expect([value, null, undefined].map((v) => messages(schema, v))).toEqual([value, null, null]);
+      // A key missing from a record is read as null too.
+      expect(zod.object({ field: schema }).parse({})).toEqual({ field: null });
+      expect(messages(schema, {})).toEqual([expect.any(String)]);
+    }
+    expect(messages(employeeId, 7)).toBe('7');
   });
 
   it('keeps plain dates as they are, and refuses days that do not exist instead of rolling them over', () => {
