@@ -604,46 +604,52 @@ const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-05)
 Figures move by 10 to 20% from run to run on this shared machine, so each timed step runs three times
 and the median counts, and before each one the bench drops the databases of earlier steps, runs
 CHECKPOINT and sync(1) (the kernel was otherwise still writing back the copy-limit step's gigabyte during
-the full sync). The simulator, the sync and Postgres share the machine's 2 cores in every step.
+the full sync). The simulator, the sync and Postgres share the machine's 2 cores in every step. On the
+day of the last edit this machine ran about 15% slower than the day before: the same code took 3.0 s
+for a full sync then and 3.4 s now, and the copy limit moved from 67k to 62k records/s.
 
-- **Fetch limit** (about 0.45 s for 105k records, 1290 requests). Until 2026-12-05 it was about 1.45 s:
-  the request limiter waited out gaps of 0.01 ms between requests (at the bench's 100,000 requests/s),
-  which setTimeout rounds up to a millisecond, capping every configured rate near 1000 requests/s. Fixed;
-  the limit is now the client process itself (HTTP and JSON parsing, about 0.45 CPU-s, one core busy)
-  with the simulator at 0.31 CPU-s. Both re-sync ratios below are measured against this faster limit.
-- **Full sync** (0.51 to 0.59 of the smaller limit, now the copy limit, in every run since the
-  pretenuring fix below; target 0.5, met with a small margin). In about half of all runs V8 had decided early to pretenure some short-lived objects, after
-  which every young object they pointed to was promoted: 300 MB promoted instead of 60, 16 mark-compacts
-  instead of 5, and 4.1 to 4.4 CPU-s for the sync process instead of 2.6 to 2.9. The bwsync shebang now
-  turns allocation-site pretenuring off, and every run is a fast one. What remains is CPU for the whole
-  machine: during one full sync the sync process used about 2.7 CPU-s, Postgres 1.75 (the plain COPY
-  1.35 to 1.7) and the simulator 0.45, close to what 2 cores give in 3 s. Per record the sync parses,
-  serializes and hashes it, validates it with zod and writes its rows as COPY text (about 10 µs in a
-  tight loop, zod about 2 µs of that), and collects about 14 KB of garbage, two thirds of it zod's
-  output objects; garbage collection is 15% of the sync's time. Timestamps are no longer formatted by
-  Date.toISOString (0.45 µs each, 250k of them): 2.9 -> 2.6 CPU-s. A validator generated from the
-  schemas, building rows without zod's intermediate objects, is what would widen the margin further.
-- **Unchanged re-sync** (1.87 to 2.02 times the fetch time; target 1.3, **missed**). Pages served exactly as
-  last read are no longer parsed (see the README): the sync process went from 1.68 to 1.10 CPU-s and
-  the re-sync from 1.4 to 1.0 s. The run is now bound by the machine's CPU, not by any one process: the
-  simulator needs 0.34 CPU-s, Postgres 0.44 (confirming each held page's records, one primary-key probe
-  per record: 0.16 s; delete detection's scan of every main table: 0.12 s; one commit per batch: 0.1 s)
-  and the sync process 0.9, of which HTTP alone is about 0.35 (as in the fetch limit); writes to the
-  Postgres and simulator sockets show in its profile as time spent waiting for the CPU the woken process
-  takes. That is about 1.7 CPU-s for 2 cores, against 0.8 CPU-s for the fetch limit, so on this machine
-  the ratio cannot fall much below 1.7 whatever the sync does in JavaScript. What would move it: skipping
-  the per-record confirmation when no one else wrote to the resource's tables since the sync's last
-  commit (a statement trigger counting writes), larger batches for held pages (fewer commits), or a
-  benchmark machine where the simulator and Postgres do not share the sync's cores.
-- **Peak RSS** is flat from 100k to 1M records, about 200 to 250 MB: the bwsync shebang starts Node with
+- **Fetch limit** (about 0.6 s for 105k records, 1290 requests, after one untimed run). The client
+  process is the limit: HTTP through ky and undici (about 0.3 ms of CPU per request) and JSON parsing,
+  one core busy, with the simulator at 0.35 CPU-s. In a fresh process the same fetch takes about 0.8 s:
+  0.3 s more, Node compiling and optimizing the client's code as it first runs.
+- **Full sync** (0.46 to 0.51 of the smaller limit, the copy limit, on this day; 0.51 to 0.59 the day
+  before; target 0.5, met only at the edge). The sync process's main thread is the limit: 3.4 CPU-s in a
+  3.5 s sync, while Postgres (1.9 CPU-s) and the simulator (0.5) leave part of the second core idle. Per
+  record it parses, fingerprints (JSON text and SHA-1), validates with zod, and writes COPY text and a row
+  hash; garbage collection is 16% of its time. Made cheaper this time: batches of 3,000 records instead
+  of 1,000 (each batch pays a savepoint, one COPY per table and a commit: 3.6 -> 3.4 s in alternating
+  runs), and optional fields read as \`.nullable().default(null)\` instead of a zod transform (rows
+  byte-identical; normalization 455 -> 410 ms). What would widen the margin: validating and staging an
+  initial load's records in a worker thread, so that the main thread only does HTTP and COPY, or a
+  validator generated from the schemas instead of zod's interpreter (zod's result objects are the largest
+  share of the 1.4 GB a full sync allocates). Pretenuring stays off in the bwsync shebang (with it, half
+  of all runs promoted 300 MB instead of 60 and were a third slower).
+- **Unchanged re-sync**, timed like for like (target 1.3 for both, met at the edge): **by the worker**,
+  after its first run, 1.29 to 1.33 times the fetch limit; **as bwsync sync**, 1.18 to 1.23 times a fetch
+  in a fresh process (1.6 times the warm fetch limit, the only figure before 2026-12-05, which charged the
+  sync with Node's start-up compilation that the warm limit did not pay). Made cheaper this time:
+  - held pages are trusted while no statement has written to the resource's tables since a pass that
+    wrote nothing (triggers count writes): no primary-key probe per record, and no delete scan when every
+    page is held. Postgres: 0.45 -> 0.15 CPU-s;
+  - a held page weighs 0.3 of a record toward a batch: batches of about 100 held pages, so about 16
+    batches instead of 110;
+  - page bodies stay bytes: a held page is hashed from its bytes and never decoded, and pages waiting for
+    their batch are off the JavaScript heap (promoted memory 300 -> 100 MB over four re-syncs).
+  What remains is the machine's CPU, as for the fetch limit: the simulator 0.4 CPU-s, the sync process
+  about 0.65 (HTTP alone about 0.4, shared with the fetch limit) and Postgres 0.15, against 0.85 CPU-s for
+  the fetch limit; and about 24 round trips to Postgres per resource (opening the run, the prints, the end
+  of the pass), 20 ms per resource under this contention. A cheaper HTTP client would not move the ratio
+  (the fetch limit uses the same one); fewer round trips per resource, or overlapping them with the first
+  page's request (tried: no measurable gain), would move it a little.
+- **Peak RSS** is flat from 100k to 1M records, about 200 to 240 MB: the bwsync shebang starts Node with
   a small young generation (\`--max-semi-space-size=8\`) and has the old generation collected once it
-  doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 MB alive. With V8's defaults peak RSS
-  was 260 to 340 MB and drifted with the run's length. About 125 MB of it is Node and the loaded
-  modules before any data.
-- Fixed on the way: the CLI loaded BullMQ, Express and Bull Board for every command, records were
-  deep-copied to strip NULs they did not have, the source hash serialized the resource's table layout
-  for every record, and delete detection planned a correlated NOT EXISTS over an unnest as one scan
-  per row (30 s at 100k records).`;
+  doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 to 50 MB alive (three batches of
+  3,000 records per resource in flight). About 125 MB of it is Node and the loaded modules before any
+  data.
+- Fixed on the way: \`backfill --wait\` reported the longest job instead of the wall time from enqueueing
+  to the last job done, and printed Node's listener-leak warning when following all 13 resources; earlier,
+  the CLI loaded BullMQ, Express and Bull Board for every command, records were deep-copied to strip NULs
+  they did not have, and delete detection planned a correlated NOT EXISTS as one scan per row.`;
 
 /** Runs a timed step `repeats` times, one after another. */
 async function repeat<T>(step: () => Promise<T>): Promise<T[]> {
