@@ -30,6 +30,14 @@ export const realClock: Clock = {
 /** Date.now() and setTimeout count whole milliseconds. */
 const CLOCK_RESOLUTION_MS = 1;
 
+/**
+ * A second's worth of requests is spread over this much more than a second. A server that counts requests
+ * per second sees them when they arrive, and arrivals jitter by a few milliseconds (the first request on a
+ * connection also opens it), so requests spaced exactly 1/rate apart can put rate + 1 of them into one of
+ * its seconds. Also covers a request started early because its wait was under the clock's resolution.
+ */
+const SECOND_MARGIN_MS = 10;
+
 export interface LimiterOptions {
   ratePerSecond: number;
   maxInFlight: number;
@@ -46,7 +54,7 @@ export class RequestLimiter {
   private readonly waiting: (() => void)[] = [];
 
   constructor(options: LimiterOptions) {
-    this.intervalMs = 1000 / options.ratePerSecond;
+    this.intervalMs = (1000 + SECOND_MARGIN_MS) / options.ratePerSecond;
     this.maxInFlight = options.maxInFlight;
     this.clock = options.clock ?? realClock;
   }

@@ -28,11 +28,22 @@ async function startTimes(limiter: RequestLimiter, clock: Clock, requests: numbe
 }
 
 describe('RequestLimiter', () => {
-  it('spaces requests evenly at a low rate', async () => {
+  it('spaces requests evenly at a low rate, a second of them over a little more than a second', async () => {
     const clock = fakeClock();
     const limiter = new RequestLimiter({ ratePerSecond: 10, maxInFlight: 100, clock });
     const starts = await startTimes(limiter, clock, 5);
-    expect(starts.map((at) => at - 1_000_000)).toEqual([0, 100, 200, 300, 400]);
+    expect(starts.map((at) => at - 1_000_000)).toEqual([0, 101, 202, 303, 404]);
+  });
+
+  it('never starts more than the rate within one second, even when timers fire early', async () => {
+    // Timers that fire up to 0.9 ms early let a request start before its time (waits under 1 ms are not
+    // waited out); a server counting by the second must still never see 11 requests in one at 10/s.
+    const clock = fakeClock();
+    const early: Clock = { now: clock.now, sleep: (ms) => clock.sleep(Math.max(0, ms - 0.9)) };
+    const limiter = new RequestLimiter({ ratePerSecond: 10, maxInFlight: 100, clock: early });
+    const starts = await startTimes(limiter, early, 40);
+    for (let i = 10; i < starts.length; i++)
+      expect((starts[i] as number) - (starts[i - 10] as number)).toBeGreaterThan(1000);
   });
 
   it('never asks for a wait shorter than the clock resolves, and still keeps a high rate', async () => {
