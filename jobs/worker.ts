@@ -34,7 +34,11 @@ export async function startWorker(
   options: { ops?: boolean } = {},
 ): Promise<RunningWorker> {
   const startedAt = Date.now();
-  const { deps, close: closeDb } = createSyncContext(config, log, 'bwsync-worker');
+  // The worker runs up to WORKER_CONCURRENCY syncs at once, whatever SYNC_CONCURRENCY says.
+  const { deps, close: closeDb } = createSyncContext(config, log, {
+    applicationName: 'bwsync-worker',
+    concurrentRuns: config.worker.concurrency,
+  });
   try {
     await assertMigrated(deps.db, config.database.url);
   } catch (error) {

@@ -13,12 +13,17 @@ export interface SyncContext {
   close(): Promise<void>;
 }
 
-export function createSyncContext(config: Config, log: Logger, applicationName = 'bwsync-sync'): SyncContext {
+export function createSyncContext(
+  config: Config,
+  log: Logger,
+  options: { applicationName?: string; concurrentRuns?: number } = {},
+): SyncContext {
   const client = createApiClient(config.betterworks, requireApiToken(config), log);
-  // One connection per concurrent run (lock, staging, transactions) plus a few for bookkeeping.
+  // One connection per concurrent run (it holds one from start to end: lock, staging, transactions) plus a
+  // few for bookkeeping.
   const { db, pool } = createDb(config.database.url, {
-    maxConnections: config.sync.concurrency + 3,
-    applicationName,
+    maxConnections: (options.concurrentRuns ?? config.sync.concurrency) + 3,
+    applicationName: options.applicationName ?? 'bwsync-sync',
   });
   const deps: SyncDeps = {
     pool,

@@ -248,6 +248,27 @@ describe('backfill, shutdown, metrics and alerts', () => {
     }
   });
 
+  it('runs as many syncs at once as WORKER_CONCURRENCY says, whatever SYNC_CONCURRENCY says', async () => {
+    const own = await freshDatabase();
+    const env = workerEnv(sim.baseUrl, own.url, { WORKER_CONCURRENCY: '6', SYNC_CONCURRENCY: '1' });
+    const { log } = quietLogger();
+    const worker = await startWorker(configFrom(env), log);
+    const names = ['users', 'departments', 'goals', 'goal_comments', 'goal_checkins', 'recognitions'];
+    try {
+      const result = await runCli(['backfill', ...names, '--wait', '--json'], env);
+      expect(result.code, result.stderr).toBe(0);
+      // Each run holds a database connection from start to end, so six at once opened six (the pool keeps
+      // them open a while); with a pool sized for SYNC_CONCURRENCY the last runs would have waited.
+      const connections = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where application_name = 'bwsync-worker' and datname = current_database()`.execute(own.db);
+      expect(connections.rows[0]?.n).toBeGreaterThanOrEqual(6);
+    } finally {
+      await worker.stop();
+      await clearPrefix(env.QUEUE_PREFIX as string);
+      await own.drop();
+    }
+  });
+
   it('follows a backfill of every resource at once, without warnings', async () => {
     // A database of its own: the tests around this one expect resources not synced yet.
     const own = await freshDatabase();
