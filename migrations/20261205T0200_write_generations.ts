@@ -42,8 +42,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`comment on column public.sync_table_writes.generation is 'Statements that changed any of its tables so far.'`.execute(
     db,
   );
+  // Security definer: whoever writes to a warehouse table (an engineer's role, a repair script) needs no
+  // privilege on sync_table_writes. The search path is pinned to this schema, temporary tables last.
+  const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]
+    ?.schema;
   await sql`
-  create function bwsync_count_writes() returns trigger language plpgsql as $$
+  create function bwsync_count_writes() returns trigger language plpgsql
+  security definer set search_path = ${sql.id(schema ?? 'public')}, pg_temp as $$
   begin
     insert into sync_table_writes (resource, generation) values (tg_argv[0], 1)
     on conflict (resource) do update set generation = sync_table_writes.generation + 1;

@@ -831,6 +831,8 @@ create view analytics.recognition_by_person as
 CREATE OR REPLACE FUNCTION public.bwsync_count_writes()
  RETURNS trigger
  LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
 AS $function$
   begin
     insert into sync_table_writes (resource, generation) values (tg_argv[0], 1)

@@ -131,6 +131,27 @@ describe('migrations and schema', () => {
       }
     }
   });
+
+  it('lets a role that may write a table do so without any privilege on the write counts', async () => {
+    const role = uniqueName('bwsync_writer');
+    const client = await database.pool.connect();
+    try {
+      await client.query(`create role ${role} nologin`);
+      await client.query(`grant usage on schema public to ${role}`);
+      await client.query(`grant select, update on users to ${role}`);
+      const before = await client.query(`select generation from sync_table_writes where resource = 'users'`);
+      await client.query(`set role ${role}`);
+      await client.query(`update users set name = name where id < 0`);
+      await client.query('reset role');
+      const after = await client.query(`select generation from sync_table_writes where resource = 'users'`);
+      expect(Number(after.rows[0].generation)).toBe(Number(before.rows[0].generation) + 1);
+    } finally {
+      await client.query('reset role');
+      await client.query(`drop owned by ${role}`);
+      await client.query(`drop role ${role}`);
+      client.release();
+    }
+  });
 });
 
 describe('bulk loader', () => {
