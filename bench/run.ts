@@ -612,7 +612,7 @@ for a full sync then and 3.4 s now, and the copy limit moved from 67k to 62k rec
   process is the limit: HTTP through ky and undici (about 0.3 ms of CPU per request) and JSON parsing,
   one core busy, with the simulator at 0.35 CPU-s. In a fresh process the same fetch takes about 0.8 s:
   0.3 s more, Node compiling and optimizing the client's code as it first runs.
-- **Full sync** (0.46 to 0.51 of the smaller limit, the copy limit, on this day; 0.51 to 0.59 the day
+- **Full sync** (0.46 to 0.52 of the smaller limit, the copy limit, on this day; 0.51 to 0.59 the day
   before; target 0.5, met only at the edge). The sync process's main thread is the limit: 3.4 CPU-s in a
   3.5 s sync, while Postgres (1.9 CPU-s) and the simulator (0.5) leave part of the second core idle. Per
   record it parses, fingerprints (JSON text and SHA-1), validates with zod, and writes COPY text and a row
@@ -625,7 +625,7 @@ for a full sync then and 3.4 s now, and the copy limit moved from 67k to 62k rec
   share of the 1.4 GB a full sync allocates). Pretenuring stays off in the bwsync shebang (with it, half
   of all runs promoted 300 MB instead of 60 and were a third slower).
 - **Unchanged re-sync**, timed like for like (target 1.3 for both, met at the edge): **by the worker**,
-  after its first run, 1.29 to 1.33 times the fetch limit; **as bwsync sync**, 1.18 to 1.23 times a fetch
+  after its first run, 1.29 to 1.38 times the fetch limit; **as bwsync sync**, 1.18 to 1.24 times a fetch
   in a fresh process (1.6 times the warm fetch limit, the only figure before 2026-12-05, which charged the
   sync with Node's start-up compilation that the warm limit did not pay). Made cheaper this time:
   - held pages are trusted while no statement has written to the resource's tables since a pass that
