@@ -35,6 +35,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ApiClient } from '../src/betterworks/client.ts';
@@ -256,6 +257,7 @@ async function runCliSummary(args: string[], env: Record<string, string>): Promi
 interface WorkerProcess {
   /** Runs every resource through the worker (`bwsync backfill --wait`), timed from enqueueing to done. */
   resync(): Promise<SyncRun>;
+  /** Stops the worker and removes its queue from Redis. */
   stop(): Promise<void>;
 }
 
@@ -264,8 +266,9 @@ interface WorkerProcess {
  * resources at once as `bwsync sync` does, and resolves once it takes jobs.
  */
 async function startWorkerProcess(baseUrl: string, databaseUrl: string): Promise<WorkerProcess> {
+  const prefix = `bwsync-bench-${randomBytes(4).toString('hex')}`;
   const env = syncEnv(baseUrl, databaseUrl, {
-    QUEUE_PREFIX: `bwsync-bench-${randomBytes(4).toString('hex')}`,
+    QUEUE_PREFIX: prefix,
     WORKER_CONCURRENCY: String(CONCURRENCY),
     SCHEDULE_CRON: 'off',
     OPS_PORT: '0',
@@ -289,12 +292,19 @@ async function startWorkerProcess(baseUrl: string, databaseUrl: string): Promise
   child.stdout?.resume();
   return {
     resync: () => runCliSummary(['backfill', '--wait', '--json'], env),
-    stop: () =>
-      new Promise((resolve) => {
+    stop: async () => {
+      if (child.exitCode === null) {
+        // The start-up listener would reject; this one waits for the exit.
         child.removeAllListeners('exit');
-        child.once('exit', () => resolve());
+        const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
-      }),
+        await exited;
+      }
+      const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    },
   };
 }
 
@@ -487,13 +497,18 @@ async function main() {
     log(`3 full sync: ${(full.ms / 1000).toFixed(1)} s, ${full.inserted} rows, peak RSS ${peakRssMb} MB`);
     await quietServer(warehouse);
     const worker = await startWorkerProcess(sim.baseUrl, warehouse);
-    // The worker's first sync compiles the code every later one runs; it is reported, not timed.
-    const workerFirst = await worker.resync();
-    const workerRuns = await repeat(async () => {
-      await quietServer(warehouse);
-      return worker.resync();
-    });
-    await worker.stop();
+    let workerFirst: SyncRun;
+    let workerRuns: SyncRun[];
+    try {
+      // The worker's first sync compiles the code every later one runs; it is reported, not timed.
+      workerFirst = await worker.resync();
+      workerRuns = await repeat(async () => {
+        await quietServer(warehouse);
+        return worker.resync();
+      });
+    } finally {
+      await worker.stop();
+    }
     const unchanged = medianBy(workerRuns, (run) => run.ms);
     const cliRuns = await repeat(async () => {
       await quietServer(warehouse);
