@@ -2,7 +2,8 @@
  * `runSync`: one run of one resource, from the API into the warehouse.
  *
  * - Streams batch by batch: up to two batches are read ahead (and one page requested ahead) while the
- *   current batch is written; memory holds those batches, as text, whatever the size of the resource.
+ *   current batch is written; memory holds those batches, as page bodies, whatever the size of the
+ *   resource.
  * - Checkpoints: each batch commits in one transaction with the position after it (the next page's URL),
  *   the run's counters and the ids it saw. A run that dies resumes from its last checkpoint; the pass
  *   (and so delete detection) spans every run that contributed to it.
@@ -313,8 +314,6 @@ async function commitBatch(
       passId: pass.passId,
     });
     for (const statement of seenAndPrints(resource, pass, batch)) await statement.execute(trx);
-    counts.seen += batch.unchanged.rows + batch.held.rows;
-    counts.unchanged += batch.unchanged.rows + batch.held.rows;
     if (batch.rejects.length > 0) {
       await trx
         .insertInto('sync_rejects')
@@ -335,11 +334,7 @@ async function commitBatch(
       .set({ checkpoint: JSON.stringify(batch.checkpoint), updated_at: new Date() })
       .where('resource', '=', resource.name)
       .execute();
-    const after = { ...tally };
-    addCounts(after, counts);
-    after.pages += batch.pages;
-    after.pagesUnchanged += batch.held.positions.length;
-    after.rejected += batch.rejects.length;
+    const after = tallyAfter(tally, batch, counts);
     await trx
       .updateTable('sync_runs')
       .set(runCounters(after, http))
@@ -364,11 +359,7 @@ async function commitSeenOnly(
   tally: Tally,
   http: RequestCounters,
 ): Promise<void> {
-  const after = { ...tally };
-  after.seen += batch.unchanged.rows + batch.held.rows;
-  after.unchanged += batch.unchanged.rows + batch.held.rows;
-  after.pages += batch.pages;
-  after.pagesUnchanged += batch.held.positions.length;
+  const after = tallyAfter(tally, batch);
   // Each part touches rows no other part does, as statements sharing one snapshot must.
   const parts = [
     sql`update sync_state set checkpoint = ${JSON.stringify(batch.checkpoint)}, updated_at = now()
@@ -381,6 +372,23 @@ async function commitSeenOnly(
   await sql`with ${sql.join(parts.map((part, i) => sql`${sql.raw(`part${i}`)} as (${part})`))}
     update sync_runs set ${sql.join(counters)} where id = ${pass.runId}`.execute(db);
   Object.assign(tally, after);
+}
+
+/** The run's tally once this batch has committed: its rows written (`counts`), seen and rejected. */
+function tallyAfter(
+  tally: Tally,
+  batch: Pick<BatchExtras, 'unchanged' | 'held'> & { pages: number; rejects?: readonly unknown[] },
+  counts: LoadCounts = emptyCounts(),
+): Tally {
+  const after = { ...tally };
+  addCounts(after, counts);
+  const onlySeen = batch.unchanged.rows + batch.held.rows;
+  after.seen += onlySeen;
+  after.unchanged += onlySeen;
+  after.pages += batch.pages;
+  after.pagesUnchanged += batch.held.positions.length;
+  after.rejected += batch.rejects?.length ?? 0;
+  return after;
 }
 
 /**
@@ -814,7 +822,8 @@ async function finishPass(
     await trx.deleteFrom('sync_seen_batches').where('pass_id', '=', String(pass.passId)).execute();
     await forgetPagesAfterPass(resource.name).execute(trx);
     // The pass settles the tables when it changed nothing and nobody else did while it ran: then every
-    // record it saw was confirmed against the rows as they are now.
+    // record it saw was confirmed against the rows as they are now. `generation` is still current: others
+    // wait for the row it locked, and a pass that settles wrote nothing to the resource's tables since.
     const settles =
       !pass.resumed &&
       !result.refused &&
@@ -823,7 +832,7 @@ async function finishPass(
     await trx
       .updateTable('sync_state')
       .set({
-        settled_generation: settles ? await writeGeneration(trx, resource.name) : null,
+        settled_generation: settles ? generation : null,
         checkpoint: null,
         pass_id: null,
         pass_started_at: null,
