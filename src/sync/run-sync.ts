@@ -48,7 +48,6 @@ import {
   markHeldPagesSeen,
   type PagePrint,
   savePagePrints,
-  writeGeneration,
 } from '../warehouse/held-pages.ts';
 import { reconcileDeletes } from '../warehouse/reconcile.ts';
 import type { Checkpoint, RunStatus } from '../warehouse/tables.ts';
@@ -138,17 +137,30 @@ function lockKey(resource: string): string {
   return `bwsync:${resource}`;
 }
 
+/**
+ * Takes the resource's lock, polling until `timeoutMs`. Once it holds the lock, the connection's batch
+ * commits stop waiting for their WAL flush (see runSync), in the same round trip; `releaseLock` undoes both.
+ */
 async function acquireLock(client: pg.ClientBase, resource: string, timeoutMs: number, signal?: AbortSignal) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await client.query<{ locked: boolean }>(
-      'select pg_try_advisory_lock(hashtext($1)) as locked',
+      `with attempt as materialized (select pg_try_advisory_lock(hashtext($1)) as locked)
+       select locked, case when locked then set_config('synchronous_commit', 'off', false) end from attempt`,
       [lockKey(resource)],
     );
     if (result.rows[0]?.locked) return;
     if (Date.now() >= deadline || signal?.aborted) throw new LockTimeoutError(resource, timeoutMs);
     await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
   }
+}
+
+/** Gives the lock back and the connection its own commit setting, in one round trip. */
+async function releaseLock(client: pg.ClientBase, resource: string): Promise<void> {
+  // Without parameters the statements go as one simple query.
+  await client.query(
+    `reset synchronous_commit; select pg_advisory_unlock(hashtext(${client.escapeLiteral(lockKey(resource))}))`,
+  );
 }
 
 /**
@@ -193,80 +205,74 @@ interface PassState {
   openedAt: string;
 }
 
-/** Opens the run: a sync_runs row, and the pass it continues or starts. */
+/**
+ * Opens the run: a sync_runs row, and the pass it continues or starts. Two round trips: only this
+ * resource's runs write its sync_state row, and they hold its lock, so the row is read without one and
+ * everything opening the run writes is one statement.
+ */
 async function openRun(db: Db, resource: Resource, deps: SyncDeps, options: SyncOptions): Promise<PassState> {
-  return db.transaction().execute(async (trx) => {
-    const state = await trx
-      .selectFrom('sync_state')
-      .selectAll()
-      .where('resource', '=', resource.name)
-      .forUpdate()
-      .executeTakeFirst();
-    const checkpoint = state?.checkpoint ?? null;
-    const resumed = !options.restart && checkpoint !== null && state?.pass_id != null;
-    const run = await trx
-      .insertInto('sync_runs')
-      .values({
-        resource: resource.name,
-        trigger: options.trigger,
-        mode: resumed ? 'resume' : 'full',
-        resumed_from_run_id: resumed ? String(state?.pass_id) : null,
-        job_id: options.jobId ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const runId = Number(run.id);
-    const openedAt = await writeGeneration(trx, resource.name);
-    // We hold the resource's lock, so any run still marked running died without finishing.
-    await trx
-      .updateTable('sync_runs')
-      .set({
-        status: 'failed',
-        finished_at: sql<Date>`now()`,
-        error_code: 'RUN_INTERRUPTED',
-        error_message: `the process stopped before the run finished; run ${runId} ${resumed ? 'resumed it from its checkpoint' : 'started a new pass'}`,
-      })
-      .where('resource', '=', resource.name)
-      .where('status', '=', 'running')
-      .where('id', '!=', String(runId))
-      .execute();
-    if (resumed && checkpoint) {
-      return {
-        runId,
-        passId: Number(state?.pass_id),
-        resumed,
-        startUrl: checkpoint.nextUrl,
-        startIndex: checkpoint.pages,
-        initialLoad: checkpoint.initialLoad === true,
-        settled: null,
-        openedAt,
-      };
-    }
-    if (state?.pass_id != null)
-      await trx.deleteFrom('sync_seen_batches').where('pass_id', '=', String(state.pass_id)).execute();
-    const fresh = {
-      pass_id: String(runId),
-      pass_started_at: new Date(),
-      checkpoint: null,
-      updated_at: new Date(),
-    };
-    await trx
-      .insertInto('sync_state')
-      .values({ resource: resource.name, ...fresh })
-      .onConflict((oc) => oc.column('resource').doUpdateSet(fresh))
-      .execute();
-    const path = resourcePath(resource, deps.settings.pathOverrides);
+  const found = await sql<{
+    pass_id: string | null;
+    checkpoint: Checkpoint | null;
+    settled_generation: string | null;
+    generation: string | null;
+    has_rows: boolean;
+  }>`select s.pass_id, s.checkpoint, s.settled_generation,
+       (select generation from sync_table_writes where resource = ${resource.name}) as generation,
+       exists (select 1 from ${sql.table(mainTable(resource))}) as has_rows
+     from (select) as one left join sync_state s on s.resource = ${resource.name}`.execute(db);
+  const state = found.rows[0];
+  const checkpoint = state?.checkpoint ?? null;
+  const passId = state?.pass_id ?? null;
+  const resumed = !options.restart && checkpoint !== null && passId !== null;
+  // A new pass forgets the records its predecessor saw and takes the run's id.
+  const newPass = resumed
+    ? sql``
+    : sql`, forgotten as (delete from sync_seen_batches where pass_id = ${passId}),
+        pass as (
+          insert into sync_state (resource, pass_id, pass_started_at, checkpoint, updated_at)
+          select ${resource.name}, id, now(), null, now() from run
+          on conflict (resource) do update set pass_id = excluded.pass_id,
+            pass_started_at = excluded.pass_started_at, checkpoint = null, updated_at = excluded.updated_at)`;
+  // We hold the resource's lock, so any run still marked running died without finishing (the new run is
+  // not in the statement's snapshot).
+  const opened = await sql<{ id: string }>`with run as (
+      insert into sync_runs (resource, trigger, mode, resumed_from_run_id, job_id)
+      values (${resource.name}, ${options.trigger}, ${resumed ? 'resume' : 'full'}, ${resumed ? passId : null},
+        ${options.jobId ?? null})
+      returning id),
+    interrupted as (
+      update sync_runs set status = 'failed', finished_at = now(), error_code = 'RUN_INTERRUPTED',
+        error_message = 'the process stopped before the run finished; run ' || (select id from run) ||
+          ${resumed ? ' resumed it from its checkpoint' : ' started a new pass'}
+      where resource = ${resource.name} and status = 'running')
+    ${newPass}
+    select id from run`.execute(db);
+  const runId = Number(opened.rows[0]?.id);
+  const openedAt = state?.generation ?? '0';
+  if (resumed && checkpoint) {
     return {
       runId,
-      passId: runId,
-      resumed: false,
-      startUrl: firstPageUrl(resource, path, deps.settings.pageSize),
-      startIndex: 0,
-      initialLoad: !(await hasRows(trx, resource)),
-      settled: options.restart ? null : (state?.settled_generation ?? null),
+      passId: Number(passId),
+      resumed,
+      startUrl: checkpoint.nextUrl,
+      startIndex: checkpoint.pages,
+      initialLoad: checkpoint.initialLoad === true,
+      settled: null,
       openedAt,
     };
-  });
+  }
+  const path = resourcePath(resource, deps.settings.pathOverrides);
+  return {
+    runId,
+    passId: runId,
+    resumed: false,
+    startUrl: firstPageUrl(resource, path, deps.settings.pageSize),
+    startIndex: 0,
+    initialLoad: state?.has_rows !== true,
+    settled: options.restart ? null : (state?.settled_generation ?? null),
+    openedAt,
+  };
 }
 
 /** After a reconnect: continue from whatever the last committed checkpoint says. */
@@ -278,14 +284,6 @@ async function reopenPass(db: Db, resource: Resource, pass: PassState): Promise<
     .executeTakeFirst();
   const checkpoint = state?.checkpoint ?? null;
   return checkpoint ? { ...pass, startUrl: checkpoint.nextUrl, startIndex: checkpoint.pages } : pass;
-}
-
-/** Whether the resource's main table holds any row, deleted or not. */
-async function hasRows(db: Db, resource: Resource): Promise<boolean> {
-  const result = await sql<{
-    found: boolean;
-  }>`select exists (select 1 from ${sql.table(mainTable(resource))}) as found`.execute(db);
-  return result.rows[0]?.found === true;
 }
 
 interface Tally extends LoadCounts {
@@ -405,8 +403,7 @@ function seenAndPrints(
     statements.push(
       sql`insert into sync_seen_batches (pass_id, ids) values (${pass.passId}, ${batch.unchanged.ids})`,
     );
-  if (batch.held.positions.length > 0)
-    statements.push(markHeldPagesSeen(resource.name, pass.passId, batch.held.positions));
+  if (batch.held.positions.length > 0) statements.push(markHeldPagesSeen(resource.name, pass.passId, batch.held.positions));
   if (batch.prints.length > 0) statements.push(savePagePrints(resource.name, batch.prints));
   if (batch.forget.length > 0) statements.push(forgetPages(resource.name, batch.forget));
   return statements;
@@ -788,9 +785,6 @@ async function finishPass(
   log: Logger,
 ) {
   return db.transaction().execute(async (trx) => {
-    // The end of a pass waits for its WAL flush (batches do not; see runSync), which flushes every batch
-    // before it too.
-    await sql`set local synchronous_commit = on`.execute(trx);
     const generation = await lockWriteGeneration(trx, resource.name);
     // Nothing to delete, and no need to scan for it: a pass that began on an empty table (under the
     // resource's lock) wrote every row there is; a pass that held every page of the settled pass, with no
@@ -819,8 +813,6 @@ async function finishPass(
       );
     }
     tally.deleted += result.deleted;
-    await trx.deleteFrom('sync_seen_batches').where('pass_id', '=', String(pass.passId)).execute();
-    await forgetPagesAfterPass(resource.name).execute(trx);
     // The pass settles the tables when it changed nothing and nobody else did while it ran: then every
     // record it saw was confirmed against the rows as they are now. `generation` is still current: others
     // wait for the row it locked, and a pass that settles wrote nothing to the resource's tables since.
@@ -829,19 +821,17 @@ async function finishPass(
       !result.refused &&
       generation === pass.openedAt &&
       tally.inserted + tally.updated + tally.deleted + tally.rejected === 0;
-    await trx
-      .updateTable('sync_state')
-      .set({
-        settled_generation: settles ? generation : null,
-        checkpoint: null,
-        pass_id: null,
-        pass_started_at: null,
-        last_complete_run_id: String(pass.runId),
-        last_complete_at: new Date(),
-        updated_at: new Date(),
-      })
-      .where('resource', '=', resource.name)
-      .execute();
+    // One statement closes the pass; its parts touch different rows (the prints beyond the pass are read
+    // from the checkpoint as it was before the statement). The end of a pass waits for its WAL flush
+    // (batches do not; see runSync), which flushes every batch before it too: the setting counts at commit.
+    await sql`with seen as (delete from sync_seen_batches where pass_id = ${pass.passId}),
+        beyond as (${forgetPagesAfterPass(resource.name)}),
+        closed as (
+          update sync_state set settled_generation = ${settles ? generation : null}, checkpoint = null,
+            pass_id = null, pass_started_at = null, last_complete_run_id = ${pass.runId},
+            last_complete_at = now(), updated_at = now()
+          where resource = ${resource.name})
+      select set_config('synchronous_commit', 'on', true)`.execute(trx);
     return result;
   });
 }
@@ -921,10 +911,9 @@ export async function runSync(resource: Resource, deps: SyncDeps, options: SyncO
     let broken = false;
     try {
       const db = dbOnClient(client);
-      await acquireLock(client, resource.name, deps.settings.lockTimeoutMs, options.signal);
       // Batch commits need not wait for their WAL flush: if Postgres crashed before it, a batch and its
       // checkpoint would be lost together and fetched again.
-      await client.query('set synchronous_commit = off');
+      await acquireLock(client, resource.name, deps.settings.lockTimeoutMs, options.signal);
       try {
         const current: PassState =
           pass === null ? await openRun(db, resource, deps, options) : await reopenPass(db, resource, pass);
@@ -941,10 +930,7 @@ export async function runSync(resource: Resource, deps: SyncDeps, options: SyncO
         await analyzeIfChanged(client, resource, tally, log);
         status = deleteRefused ? 'partial' : 'ok';
       } finally {
-        await client.query('reset synchronous_commit').catch(() => {});
-        await client
-          .query('select pg_advisory_unlock(hashtext($1))', [lockKey(resource.name)])
-          .catch(() => {});
+        await releaseLock(client, resource.name).catch(() => {});
       }
       break;
     } catch (error) {

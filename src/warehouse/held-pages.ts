@@ -135,16 +135,6 @@ export function forgetPagesAfterPass(resource: string): RawBuilder<unknown> {
     (select (checkpoint->>'pages')::int from sync_state where resource = ${resource}), 0)`;
 }
 
-/** How many statements have changed the resource's tables so far (its write generation). */
-export async function writeGeneration(db: Db, resource: string): Promise<string> {
-  const row = await db
-    .selectFrom('sync_table_writes')
-    .select('generation')
-    .where('resource', '=', resource)
-    .executeTakeFirst();
-  return row?.generation ?? '0';
-}
-
 /**
  * The write generation, with its row locked until the transaction ends: another session's write to the
  * resource's tables waits, so it cannot change the tables between this read and the commit.
