@@ -522,7 +522,8 @@ CREATE INDEX sync_runs_resource_started_idx ON public.sync_runs USING btree (res
 create table public.sync_seen_batches (
   id bigint not null, -- Row id.
   pass_id bigint not null, -- The pass (the id of its first run).
-  ids bigint[] not null -- Betterworks record ids seen by one batch.
+  ids bigint[] not null, -- Betterworks record ids seen by one batch.
+  positions integer[] not null default '{}'::integer[] -- Positions (in sync_pages) of pages one batch held: their records, as the prints list them, were seen too.
 );
 -- constraint sync_seen_batches_pkey: PRIMARY KEY (id)
 CREATE INDEX sync_seen_batches_pass_idx ON public.sync_seen_batches USING btree (pass_id);

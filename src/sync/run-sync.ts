@@ -403,7 +403,7 @@ function seenAndPrints(
     statements.push(
       sql`insert into sync_seen_batches (pass_id, ids) values (${pass.passId}, ${batch.unchanged.ids})`,
     );
-  if (batch.held.positions.length > 0) statements.push(markHeldPagesSeen(resource.name, pass.passId, batch.held.positions));
+  if (batch.held.positions.length > 0) statements.push(markHeldPagesSeen(pass.passId, batch.held.positions));
   if (batch.prints.length > 0) statements.push(savePagePrints(resource.name, batch.prints));
   if (batch.forget.length > 0) statements.push(forgetPages(resource.name, batch.forget));
   return statements;

@@ -95,15 +95,12 @@ export async function confirmHeldPages(
   return new Set(result.rows.map((row) => row.position));
 }
 
-/** Marks the records of these held pages seen by the pass (one row for all of them). */
-export function markHeldPagesSeen(
-  resource: string,
-  passId: number,
-  positions: readonly number[],
-): RawBuilder<unknown> {
-  return sql`insert into sync_seen_batches (pass_id, ids)
-    select ${passId}::bigint, array_agg(id) from sync_pages, unnest(ids) as id
-    where resource = ${resource} and position = any(${positions}::int[])`;
+/**
+ * Marks the records of these held pages seen by the pass: by position, since their prints list them and
+ * no other batch of the pass rewrites those prints (delete detection reads the ids from there).
+ */
+export function markHeldPagesSeen(passId: number, positions: readonly number[]): RawBuilder<unknown> {
+  return sql`insert into sync_seen_batches (pass_id, ids, positions) values (${passId}, '{}', ${positions}::int[])`;
 }
 
 /** Keeps these prints, replacing what was kept at their positions. */

@@ -73,6 +73,8 @@ export interface SyncSeenBatchesTable {
   id: Generated<string>;
   pass_id: string;
   ids: string[];
+  /** Positions of pages the batch held: their records are the ids their prints list (sync_pages). */
+  positions: ColumnType<number[], number[] | undefined, number[]>;
 }
 
 /** Statements that changed each resource's tables, counted by triggers (migration 20261205T0200). */
