@@ -44,6 +44,7 @@ import {
   forgetPagesAfterPass,
   type HeldPage,
   loadHeldPages,
+  lockedWriteGeneration,
   lockWriteGeneration,
   markHeldPagesSeen,
   type PagePrint,
@@ -774,6 +775,35 @@ async function fetchPass(
   }
 }
 
+/**
+ * Closes the pass in one statement: forgets the records it saw and the prints beyond its end, and records
+ * it complete, with the generation it settled (or null). Every part is conditional on `proceed`. The parts
+ * touch different rows (the prints beyond the pass are read from the checkpoint as it was before the
+ * statement). The end of a pass waits for its WAL flush (batches do not; see runSync), which flushes
+ * every batch before it too: the setting counts at commit.
+ */
+function closePass(
+  resource: Resource,
+  pass: PassState,
+  settled: string | null,
+  proceed: RawBuilder<unknown> = sql`true`,
+): RawBuilder<unknown> {
+  return sql`seen as (delete from sync_seen_batches where pass_id = ${pass.passId} and ${proceed}),
+    beyond as (${forgetPagesAfterPass(resource.name, proceed)}),
+    closed as (
+      update sync_state set settled_generation = ${settled}, checkpoint = null, pass_id = null,
+        pass_started_at = null, last_complete_run_id = ${pass.runId}, last_complete_at = now(), updated_at = now()
+      where resource = ${resource.name} and ${proceed}),
+    durable as (select set_config('synchronous_commit', 'on', true))`;
+}
+
+/** The pass held every page of the pass that settled the tables. */
+function heldEverything(pass: PassState, tally: Tally): boolean {
+  return pass.settled !== null && !pass.resumed && tally.pages > 0 && tally.pagesUnchanged === tally.pages;
+}
+
+const NOTHING_DELETED = { live: 0, missing: 0, deleted: 0, refused: false };
+
 async function finishPass(
   client: pg.ClientBase,
   db: Db,
@@ -784,19 +814,25 @@ async function finishPass(
   tally: Tally,
   log: Logger,
 ) {
+  // The common end of an unchanged re-sync, in one round trip: while the generation is still the settled
+  // one, the pass saw exactly the records that pass left live (nothing to delete) and settles again.
+  if (heldEverything(pass, tally)) {
+    const closed = await sql<{
+      closed: boolean;
+    }>`with generation as (${lockedWriteGeneration(resource.name)}),
+        go as (select from generation where generation = ${pass.settled}),
+        ${closePass(resource, pass, pass.settled, sql`exists (select from go)`)}
+      select exists (select from go) as closed, (select count(*) from durable)`.execute(db);
+    if (closed.rows[0]?.closed) return NOTHING_DELETED;
+  }
   return db.transaction().execute(async (trx) => {
     const generation = await lockWriteGeneration(trx, resource.name);
     // Nothing to delete, and no need to scan for it: a pass that began on an empty table (under the
     // resource's lock) wrote every row there is; a pass that held every page of the settled pass, with no
     // write since, saw exactly the records that pass left live.
-    const nothingToDelete =
-      pass.initialLoad ||
-      (pass.settled === generation &&
-        !pass.resumed &&
-        tally.pages > 0 &&
-        tally.pagesUnchanged === tally.pages);
+    const nothingToDelete = pass.initialLoad || (pass.settled === generation && heldEverything(pass, tally));
     const result = nothingToDelete
-      ? { live: 0, missing: 0, deleted: 0, refused: false }
+      ? NOTHING_DELETED
       : await reconcileDeletes(client, resource, {
           runId: pass.runId,
           passId: pass.passId,
@@ -821,17 +857,8 @@ async function finishPass(
       !result.refused &&
       generation === pass.openedAt &&
       tally.inserted + tally.updated + tally.deleted + tally.rejected === 0;
-    // One statement closes the pass; its parts touch different rows (the prints beyond the pass are read
-    // from the checkpoint as it was before the statement). The end of a pass waits for its WAL flush
-    // (batches do not; see runSync), which flushes every batch before it too: the setting counts at commit.
-    await sql`with seen as (delete from sync_seen_batches where pass_id = ${pass.passId}),
-        beyond as (${forgetPagesAfterPass(resource.name)}),
-        closed as (
-          update sync_state set settled_generation = ${settles ? generation : null}, checkpoint = null,
-            pass_id = null, pass_started_at = null, last_complete_run_id = ${pass.runId},
-            last_complete_at = now(), updated_at = now()
-          where resource = ${resource.name})
-      select set_config('synchronous_commit', 'on', true)`.execute(trx);
+    await sql`with ${closePass(resource, pass, settles ? generation : null)}
+      select count(*) from durable`.execute(trx);
     return result;
   });
 }

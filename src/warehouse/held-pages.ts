@@ -126,24 +126,31 @@ export function forgetPages(resource: string, positions: readonly number[]): Raw
   return sql`delete from sync_pages where resource = ${resource} and position = any(${positions}::int[])`;
 }
 
-/** At the end of a pass: forgets prints beyond its last page (the resource has fewer pages now). */
-export function forgetPagesAfterPass(resource: string): RawBuilder<unknown> {
+/**
+ * At the end of a pass: forgets prints beyond its last page (the resource has fewer pages now), where
+ * `proceed` holds.
+ */
+export function forgetPagesAfterPass(
+  resource: string,
+  proceed: RawBuilder<unknown> = sql`true`,
+): RawBuilder<unknown> {
   return sql`delete from sync_pages where resource = ${resource} and position >= coalesce(
-    (select (checkpoint->>'pages')::int from sync_state where resource = ${resource}), 0)`;
+    (select (checkpoint->>'pages')::int from sync_state where resource = ${resource}), 0) and ${proceed}`;
 }
 
 /**
- * The write generation, with its row locked until the transaction ends: another session's write to the
- * resource's tables waits, so it cannot change the tables between this read and the commit.
+ * The statement reading the write generation with its row locked until the transaction ends: another
+ * session's write to the resource's tables waits, so it cannot change the tables between this read and
+ * the commit.
  */
+export function lockedWriteGeneration(resource: string): RawBuilder<{ generation: string }> {
+  return sql`insert into sync_table_writes (resource, generation) values (${resource}, 0)
+    on conflict (resource) do update set generation = sync_table_writes.generation
+    returning generation`;
+}
+
+/** Runs `lockedWriteGeneration`: the write generation, locked until the transaction ends. */
 export async function lockWriteGeneration(db: Db, resource: string): Promise<string> {
-  const row = await db
-    .insertInto('sync_table_writes')
-    .values({ resource, generation: '0' })
-    .onConflict((oc) =>
-      oc.column('resource').doUpdateSet({ generation: (eb) => eb.ref('sync_table_writes.generation') }),
-    )
-    .returning('generation')
-    .executeTakeFirstOrThrow();
-  return row.generation;
+  const result = await lockedWriteGeneration(resource).execute(db);
+  return result.rows[0]?.generation ?? '0';
 }
