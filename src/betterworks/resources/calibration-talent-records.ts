@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { apiId, optionalNumber, optionalText, refId, timestamp } from '../fields.ts';
 import { defineResource } from './define-resource.ts';
 
-const schema = z.looseObject({
+const schema = z.object({
   id: apiId,
   cycle: refId,
   user: refId,

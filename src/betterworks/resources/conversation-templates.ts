@@ -3,13 +3,13 @@ import { apiId, optionalBoolean, optionalText, text, timestamp } from '../fields
 import { defineResource, type FakeContext } from './define-resource.ts';
 
 /** Template schema shared by conversation and feedback templates. */
-export const templateSchema = z.looseObject({
+export const templateSchema = z.object({
   id: apiId,
   name: text,
   description: optionalText,
   is_active: optionalBoolean,
   questions: z
-    .array(z.looseObject({ id: apiId, text, type: optionalText }))
+    .array(z.object({ id: apiId, text, type: optionalText }))
     .nullish()
     .transform((questions) => questions ?? []),
   created: timestamp,

@@ -3,7 +3,7 @@ import { PHRASES } from '../../simulator/words.ts';
 import { apiId, optionalNumber, optionalText, refId, timestamp } from '../fields.ts';
 import { defineResource } from './define-resource.ts';
 
-const responseSchema = z.looseObject({
+const responseSchema = z.object({
   id: apiId,
   question: refId,
   author: refId,
@@ -12,7 +12,7 @@ const responseSchema = z.looseObject({
   submitted: timestamp,
 });
 
-const schema = z.looseObject({
+const schema = z.object({
   id: apiId,
   template: refId,
   subject: refId,

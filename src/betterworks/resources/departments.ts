@@ -3,7 +3,7 @@ import { DEPARTMENTS } from '../../simulator/words.ts';
 import { apiId, optionalText, refId, text } from '../fields.ts';
 import { defineResource } from './define-resource.ts';
 
-const schema = z.looseObject({
+const schema = z.object({
   id: apiId,
   name: text,
   parent: refId,

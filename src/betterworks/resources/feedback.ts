@@ -3,7 +3,7 @@ import { PHRASES } from '../../simulator/words.ts';
 import { apiId, optionalNumber, optionalText, refId, timestamp } from '../fields.ts';
 import { defineResource } from './define-resource.ts';
 
-const schema = z.looseObject({
+const schema = z.object({
   id: apiId,
   template: refId,
   requester: refId,
@@ -14,7 +14,7 @@ const schema = z.looseObject({
   submitted: timestamp,
   updated: timestamp,
   responses: z
-    .array(z.looseObject({ id: apiId, question: refId, text: optionalText, rating: optionalNumber }))
+    .array(z.object({ id: apiId, question: refId, text: optionalText, rating: optionalNumber }))
     .nullish()
     .transform((responses) => responses ?? []),
 });

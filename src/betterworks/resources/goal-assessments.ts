@@ -3,7 +3,7 @@ import { PHRASES } from '../../simulator/words.ts';
 import { apiId, optionalNumber, optionalText, refId, timestamp } from '../fields.ts';
 import { defineResource } from './define-resource.ts';
 
-const schema = z.looseObject({
+const schema = z.object({
   id: apiId,
   goal: refId,
   assessor: refId,

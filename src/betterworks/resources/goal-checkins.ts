@@ -3,7 +3,7 @@ import { CHECKIN_STATES, PHRASES } from '../../simulator/words.ts';
 import { apiId, fraction, optionalNumber, optionalText, refId, timestamp } from '../fields.ts';
 import { defineResource } from './define-resource.ts';
 
-const schema = z.looseObject({
+const schema = z.object({
   id: apiId,
   goal: refId,
   user: refId,

@@ -3,7 +3,7 @@ import { PHRASES } from '../../simulator/words.ts';
 import { apiId, refId, text, timestamp } from '../fields.ts';
 import { defineResource } from './define-resource.ts';
 
-const schema = z.looseObject({
+const schema = z.object({
   id: apiId,
   goal: refId,
   author: refId,

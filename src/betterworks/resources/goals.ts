@@ -19,10 +19,10 @@ const goalFields = {
   description: optionalText,
   is_key_result: z.boolean().default(false),
   parent: refId,
-  owner: z.looseObject({ user_id: apiId, user: z.looseObject({ name: optionalText }).nullish() }).nullish(),
+  owner: z.object({ user_id: apiId, user: z.object({ name: optionalText }).nullish() }).nullish(),
   start: calendarDate,
   end: calendarDate,
-  measurement: z.looseObject({ progress: fraction }).nullish(),
+  measurement: z.object({ progress: fraction }).nullish(),
   updated: timestamp,
   last_checkedin: timestamp,
   is_private: optionalBoolean,
@@ -31,10 +31,10 @@ const goalFields = {
 };
 
 /** A key result as nested in its objective's `children`. */
-const keyResultSchema = z.looseObject(goalFields);
+const keyResultSchema = z.object(goalFields);
 type Goal = z.output<typeof keyResultSchema>;
 
-const schema = z.looseObject({ ...goalFields, children: z.array(keyResultSchema).nullish() });
+const schema = z.object({ ...goalFields, children: z.array(keyResultSchema).nullish() });
 
 function goalRowFromApi(goal: Goal, parentId: number | null): Row {
   return {

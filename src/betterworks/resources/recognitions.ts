@@ -3,13 +3,13 @@ import { HASHTAGS, PHRASES } from '../../simulator/words.ts';
 import { apiId, optionalText, timestamp, userRefs } from '../fields.ts';
 import { defineResource } from './define-resource.ts';
 
-const schema = z.looseObject({
+const schema = z.object({
   id: apiId,
   message: optionalText,
   givers: userRefs,
   receivers: userRefs,
   hashtags: z
-    .array(z.union([z.string(), z.looseObject({ name: z.string() })]))
+    .array(z.union([z.string(), z.object({ name: z.string() })]))
     .nullish()
     .transform((tags) => [
       ...new Set(

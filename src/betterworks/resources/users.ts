@@ -3,7 +3,7 @@ import { FIRST_NAMES, LAST_NAMES, TITLES } from '../../simulator/words.ts';
 import { apiId, employeeId, optionalBoolean, optionalText, refId, text, timestamp } from '../fields.ts';
 import { defineResource } from './define-resource.ts';
 
-const schema = z.looseObject({
+const schema = z.object({
   id: apiId,
   name: text,
   first_name: optionalText,
