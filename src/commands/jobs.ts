@@ -4,12 +4,15 @@ import { connectProducer, createWorkerConnection } from '../../jobs/connection.t
 import { createSyncQueue } from '../../jobs/queue.ts';
 import { applySchedules, listSchedules } from '../../jobs/schedules.ts';
 import { startWorker } from '../../jobs/worker.ts';
+import type { Resource } from '../betterworks/resources/define-resource.ts';
 import { type Config, requireApiToken } from '../config.ts';
 import { formatTable } from '../format-table.ts';
 import { log } from '../logger.ts';
 import { createProgressDisplay } from '../sync/progress-display.ts';
 import { summaryJson, summaryText } from '../sync/summary.ts';
 import { idleRunResult, overallStatus, type SyncSummary } from '../sync/sync-resources.ts';
+import { createDb } from '../warehouse/db.ts';
+import { largestFirst } from '../warehouse/largest-first.ts';
 import { configure, EXIT_FOR_STATUS, selectResources, untilSignal } from './shared.ts';
 
 export async function worker(): Promise<void> {
@@ -89,6 +92,23 @@ interface BackfillFlags {
   json?: boolean;
 }
 
+/**
+ * The resources in the order to start them, largest first, when the warehouse answers within a moment;
+ * otherwise as given (the order is only an optimization, and the workers may run elsewhere).
+ */
+async function inStartOrder(config: Config, selected: Resource[]): Promise<Resource[]> {
+  const { db } = createDb(config.database.url, {
+    maxConnections: 1,
+    applicationName: 'bwsync-backfill',
+    connectTimeoutMs: 2_000,
+  });
+  try {
+    return await largestFirst(db, selected);
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** The backfill's outcome as a sync summary; its duration is the wall time from enqueueing to the last job done. */
 function summaryFromBackfill(
   outcomes: Awaited<ReturnType<typeof waitForBackfill>>,
@@ -116,7 +136,8 @@ export async function backfill(names: string[], flags: BackfillFlags): Promise<v
   const config = configure({ quietOnTerminal: true });
   await withQueue(config, async (queue) => {
     const enqueuedAt = Date.now();
-    const jobs = await enqueueBackfill(queue, selected, {
+    // The worker takes jobs in the order they were added: the largest first (see largest-first.ts).
+    const jobs = await enqueueBackfill(queue, await inStartOrder(config, selected), {
       restart: flags.full ?? false,
       allowDeletes: flags.allowDeletes ?? false,
       attempts: config.queue.attempts,
@@ -135,6 +156,8 @@ export async function backfill(names: string[], flags: BackfillFlags): Promise<v
         display.update({ resource, runId: 0, pages: progress.pages, records: progress.records, startedAt }),
       );
       display.stop();
+      const order = selected.map((resource) => resource.name);
+      outcomes.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
       const summary = summaryFromBackfill(outcomes, Date.now() - enqueuedAt);
       process.stdout.write(
         flags.json ? `${JSON.stringify(summaryJson(summary), null, 2)}\n` : `${summaryText(summary)}\n`,

@@ -1,11 +1,13 @@
 /**
- * Syncs several resources concurrently (up to `concurrency` at once, all sharing the client's limiter).
+ * Syncs several resources concurrently (up to `concurrency` at once, all sharing the client's limiter),
+ * the largest first (see largest-first.ts); results come back in the order given.
  * A forbidden resource is recorded and the others go on; a rejected key or a pending privacy notice stops
  * every resource at once, since no request with that key can succeed.
  */
 import { newCounters } from '../betterworks/client.ts';
 import type { Resource } from '../betterworks/resources/define-resource.ts';
 import { isFatalForRun } from '../errors.ts';
+import { largestFirst } from '../warehouse/largest-first.ts';
 import { type RunResult, runSync, type SyncDeps, type SyncOptions } from './run-sync.ts';
 
 export type OverallStatus = 'ok' | 'partial' | 'failed';
@@ -64,7 +66,7 @@ export async function syncResources(
   const stopAll = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopAll.signal]) : stopAll.signal;
   const results = new Map<string, RunResult>();
-  const queue = [...resources];
+  const queue = await largestFirst(deps.db, resources);
   const worker = async () => {
     for (let resource = queue.shift(); resource; resource = queue.shift()) {
       if (signal.aborted) {

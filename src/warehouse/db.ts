@@ -25,6 +25,8 @@ export interface DbOptions {
   /** Largest number of pooled connections (default 10). */
   maxConnections?: number;
   applicationName?: string;
+  /** Give up connecting after this long (default: wait as long as the operating system does). */
+  connectTimeoutMs?: number;
 }
 
 export function createPool(url: string, options: DbOptions = {}): pg.Pool {
@@ -32,6 +34,7 @@ export function createPool(url: string, options: DbOptions = {}): pg.Pool {
     connectionString: url,
     max: options.maxConnections ?? 10,
     application_name: options.applicationName ?? 'bwsync',
+    connectionTimeoutMillis: options.connectTimeoutMs,
   });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});

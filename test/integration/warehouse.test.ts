@@ -12,7 +12,8 @@ import {
   loadItemFrom,
   stageItems,
 } from '../../src/warehouse/bulk-loader.ts';
-import { createMigrator } from '../../src/warehouse/db.ts';
+import { createDb, createMigrator } from '../../src/warehouse/db.ts';
+import { largestFirst } from '../../src/warehouse/largest-first.ts';
 import { reconcileDeletes } from '../../src/warehouse/reconcile.ts';
 import { dumpSchema } from '../../src/warehouse/schema-dump.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -298,6 +299,46 @@ describe('bulk loader', () => {
     // The recognition row changed (its payload lists 2 again) and the receiver row came back.
     expect(back).toMatchObject({ updated: 2, deleted: 0 });
     expect(await live()).toEqual([2, 3]);
+  });
+});
+
+describe('start order', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+  afterAll(() => database.drop());
+
+  it('starts the resources whose last complete pass was largest first, and those never synced before them', async () => {
+    const lastPass = { goals: 300, users: 50, departments: 3, recognitions: 50 };
+    for (const [resource, pages] of Object.entries(lastPass)) {
+      const run = await database.db
+        .insertInto('sync_runs')
+        .values({ resource, trigger: 'test', mode: 'full', status: 'ok', pages })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await database.db.insertInto('sync_state').values({ resource, last_complete_run_id: run.id }).execute();
+    }
+    // A pass in progress (no complete one yet) does not count.
+    await database.db
+      .insertInto('sync_runs')
+      .values({ resource: 'feedback', trigger: 'test', mode: 'full', pages: 900 })
+      .execute();
+    const names = (list: readonly { name: string }[]) => list.map((resource) => resource.name);
+    const chosen = ['departments', 'users', 'feedback', 'goals', 'recognitions'].map(
+      (name) => findResource(name)!,
+    );
+    expect(names(await largestFirst(database.db, chosen))).toEqual([
+      'feedback',
+      'goals',
+      'users',
+      'recognitions',
+      'departments',
+    ]);
+    // Without the warehouse, the order stays as given.
+    const { db: unreachable } = createDb('postgres://postgres@127.0.0.1:1/none', { connectTimeoutMs: 500 });
+    expect(names(await largestFirst(unreachable, chosen))).toEqual(names(chosen));
+    await unreachable.destroy();
   });
 });
 
