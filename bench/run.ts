@@ -70,6 +70,8 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '3' },
     // Internal: measure the fetch limit once, in this (fresh) process, print it as JSON and exit.
     'fetch-once': { type: 'string' },
+    // Internal, with --fetch-once: the start order, as resource names separated by commas.
+    order: { type: 'string' },
   },
 });
 const scale = Number(args.scale);
@@ -315,7 +317,14 @@ async function measureFetchLimitInFreshProcess(baseUrl: string): Promise<{ recor
   const nodeFlags = shebang.split(' ').filter((word) => word.startsWith('--'));
   const child = spawn(
     process.execPath,
-    [...nodeFlags, fileURLToPath(import.meta.url), '--fetch-once', baseUrl],
+    [
+      ...nodeFlags,
+      fileURLToPath(import.meta.url),
+      '--fetch-once',
+      baseUrl,
+      '--order',
+      startOrder.map((resource) => resource.name).join(','),
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -342,9 +351,19 @@ function apiClient(baseUrl: string): ApiClient {
   });
 }
 
-/** Runs `task` for every resource, CONCURRENCY at a time, as the sync does. */
+/**
+ * The order the sync starts resources in: largest first, by the pages of a previous complete pass
+ * (largest-first.ts). The bench learns the pages from its first, untimed fetch.
+ */
+let startOrder: Resource[] = [...resources];
+
+function orderByPages(pages: ReadonlyMap<string, number>): Resource[] {
+  return [...resources].sort((a, b) => (pages.get(b.name) ?? 0) - (pages.get(a.name) ?? 0));
+}
+
+/** Runs `task` for every resource, CONCURRENCY at a time, in the sync's start order, as the sync does. */
 async function forEachResource(task: (resource: Resource) => Promise<void>): Promise<void> {
-  const queue = [...resources];
+  const queue = [...startOrder];
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       for (let resource = queue.shift(); resource; resource = queue.shift()) await task(resource);
@@ -355,10 +374,11 @@ async function forEachResource(task: (resource: Resource) => Promise<void>): Pro
 /** (1) Pages through everything and parses it; nothing else. */
 async function measureFetchLimit(
   baseUrl: string,
-): Promise<{ records: number; ms: number; requests: number }> {
+): Promise<{ records: number; ms: number; requests: number; pages: Map<string, number> }> {
   const client = apiClient(baseUrl);
   let records = 0;
   let requests = 0;
+  const pages = new Map<string, number>();
   const started = performance.now();
   await forEachResource(async (resource) => {
     for await (const page of paginate(client, {
@@ -366,9 +386,10 @@ async function measureFetchLimit(
     })) {
       records += page.records.length;
       requests++;
+      pages.set(resource.name, (pages.get(resource.name) ?? 0) + 1);
     }
   });
-  return { records, ms: performance.now() - started, requests };
+  return { records, ms: performance.now() - started, requests, pages };
 }
 
 type Snapshot = Map<string, string>;
@@ -481,7 +502,7 @@ async function main() {
     log(`scale ${scale}: simulator at ${sim.baseUrl}; each timed step runs ${repeats} time(s), median kept`);
     // Like the worker below, this process first runs the step once untimed, so that the code it times
     // is compiled and optimized: both sides of the re-sync ratio are then equally warm.
-    await measureFetchLimit(sim.baseUrl);
+    startOrder = orderByPages((await measureFetchLimit(sim.baseUrl)).pages);
     const fetchLimit = medianBy(await repeat(() => measureFetchLimit(sim.baseUrl)), (run) => run.ms);
     log(
       `1 fetch limit: ${fetchLimit.records} records, ${fetchLimit.requests} requests in ${(fetchLimit.ms / 1000).toFixed(2)} s`,
@@ -631,53 +652,55 @@ async function main() {
 }
 
 /** What profiles of the sync showed; update it when a change moves the figures. */
-const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-05)
+const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-05, second session)
 
 Figures move by 10 to 20% from run to run on this shared machine, so each timed step runs three times
 and the median counts, and before each one the bench drops the databases of earlier steps, runs
 CHECKPOINT and sync(1) (the kernel was otherwise still writing back the copy-limit step's gigabyte during
-the full sync). The simulator, the sync and Postgres share the machine's 2 cores in every step. On the
-day of the last edit this machine ran about 15% slower than the day before: the same code took 3.0 s
-for a full sync then and 3.4 s now, and the copy limit moved from 67k to 62k records/s.
+the full sync). The simulator, the sync and Postgres share the machine's 2 cores in every step.
 
-- **Fetch limit** (about 0.6 s for 105k records, 1290 requests, after one untimed run). The client
-  process is the limit: HTTP through ky and undici (about 0.3 ms of CPU per request) and JSON parsing,
-  one core busy, with the simulator at 0.35 CPU-s. In a fresh process the same fetch takes about 0.8 s:
-  0.3 s more, Node compiling and optimizing the client's code as it first runs.
-- **Full sync** (0.46 to 0.52 of the smaller limit, the copy limit, on this day; 0.51 to 0.59 the day
-  before; target 0.5, met only at the edge). The sync process's main thread is the limit: 3.4 CPU-s in a
-  3.5 s sync, while Postgres (1.9 CPU-s) and the simulator (0.5) leave part of the second core idle. Per
-  record it parses, fingerprints (JSON text and SHA-1), validates with zod, and writes COPY text and a row
-  hash; garbage collection is 16% of its time. Made cheaper this time: batches of 3,000 records instead
-  of 1,000 (each batch pays a savepoint, one COPY per table and a commit: 3.6 -> 3.4 s in alternating
-  runs), and optional fields read as \`.nullable().default(null)\` instead of a zod transform (rows
-  byte-identical; normalization 455 -> 410 ms). What would widen the margin: validating and staging an
-  initial load's records in a worker thread, so that the main thread only does HTTP and COPY, or a
-  validator generated from the schemas instead of zod's interpreter (zod's result objects are the largest
-  share of the 1.4 GB a full sync allocates). Pretenuring stays off in the bwsync shebang (with it, half
-  of all runs promoted 300 MB instead of 60 and were a third slower).
-- **Unchanged re-sync**, timed like for like (target 1.3 for both, met at the edge): **by the worker**,
-  after its first run, 1.29 to 1.38 times the fetch limit; **as bwsync sync**, 1.18 to 1.24 times a fetch
-  in a fresh process (1.6 times the warm fetch limit, the only figure before 2026-12-05, which charged the
-  sync with Node's start-up compilation that the warm limit did not pay). Made cheaper this time:
-  - held pages are trusted while no statement has written to the resource's tables since a pass that
-    wrote nothing (triggers count writes): no primary-key probe per record, and no delete scan when every
-    page is held. Postgres: 0.45 -> 0.15 CPU-s;
-  - a held page weighs 0.3 of a record toward a batch: batches of about 100 held pages, so about 16
-    batches instead of 110;
-  - page bodies stay bytes: a held page is hashed from its bytes and never decoded, and pages waiting for
-    their batch are off the JavaScript heap (promoted memory 300 -> 100 MB over four re-syncs).
-  What remains is the machine's CPU, as for the fetch limit: the simulator 0.4 CPU-s, the sync process
-  about 0.65 (HTTP alone about 0.4, shared with the fetch limit) and Postgres 0.15, against 0.85 CPU-s for
-  the fetch limit; and about 24 round trips to Postgres per resource (opening the run, the prints, the end
-  of the pass), 20 ms per resource under this contention. A cheaper HTTP client would not move the ratio
-  (the fetch limit uses the same one); fewer round trips per resource, or overlapping them with the first
-  page's request (tried: no measurable gain), would move it a little.
-- **Peak RSS** is flat from 100k to 1M records, about 200 to 240 MB: the bwsync shebang starts Node with
+- **Fetch limit** (0.55 to 0.63 s for 105k records, 1290 requests, after one untimed run). The client
+  process is the limit: HTTP through ky and undici and JSON parsing keep one core busy, with the simulator
+  at 0.35 CPU-s. In a fresh process the same fetch takes about 0.8 s: Node compiles and optimizes the
+  client's code as it first runs.
+- **Copy limit** (1.32 to 1.47 s): four COPY streams at once, as the sync loads four resources at once.
+  Until 2026-12-05 it was measured through one stream, which leaves Postgres a core idle (1.7 to 1.8 s):
+  the full sync's ratio of 0.46 to 0.54 was against a limit that understated Postgres. Two streams are
+  faster still on this machine (1.17 s).
+- **Full sync: missed** (0.41 to 0.45 of the copy limit, 3.2 to 3.3 s; target 0.5). The machine's CPU is
+  the limit. A full sync of 105k records costs Postgres about 1.8 CPU-s (the copy limit alone: 1.7), the
+  simulator 0.45 and the sync process about 3.1: 5.3 CPU-s on 2 cores, so even perfectly packed it could
+  not take less than about 2.65 s, a ratio of about 0.5. Within that, the sync's main thread is busy from
+  start to end (per record: JSON parse, JSON text and SHA-1 of the record, zod, COPY text with its UTF-8
+  encoding and row hash; garbage collection) while the machine still has about 1.2 CPU-s idle.
+  Tried on 2026-12-05: validating and staging initial loads on a worker thread, so that the main thread
+  only fetches and copies. It was slower (3.0 to 3.3 s instead of 2.9 to 3.1) and peaked at 295 to 300 MB
+  instead of about 215: the second thread compiles the TypeScript modules and zod's validators again and
+  parses every page again, which added 0.9 CPU-s and left the machine saturated (0.5 CPU-s idle). It would
+  pay only with cores to spare. A young generation of 16 MB instead of 8 gained about 2% for 25 MB more.
+  Taken: schemas strip unknown fields instead of copying them into zod's output (raw keeps the record as
+  received; outputs identical), normalization 193 -> 172 ms. What would move it: fewer CPU-s per record
+  in the sync process (staging is about 0.45 s per 105k records, of which UTF-8 encoding about 0.09 and
+  hashing 0.04; the record's JSON text 0.09; zod 0.17), or more cores.
+- **Unchanged re-sync: met** (target 1.3): **by the worker**, after its first run, 1.09 to 1.2 times the
+  fetch limit; **as bwsync sync**, 1.04 to 1.07 times a fetch in a fresh process. Made cheaper on
+  2026-12-05:
+  - an unchanged resource costs 9 statements instead of 23: the lock and its session setting in one, the
+    opening of the run in two, and a pass that held every page of the settled pass closes in one;
+  - held pages are marked seen by position instead of by copying their record ids (about 10,000 per
+    batch) into sync_seen_batches: Postgres 100 -> 35 ms of CPU per re-sync;
+  - resources start largest first, by the pages of their last complete pass, so the run ends when goals,
+    the largest, ends (in registry order, calibration talent records, 100 pages, started last and ended
+    the run).
+  What remains is goals itself: 334 pages in about 0.57 s while the other lanes compete for the same CPU,
+  against 0.47 to 0.55 s for the whole fetch limit. Earlier the same day: held pages trusted while no
+  statement has written to the resource's tables since a pass that wrote nothing (triggers count
+  writes); batches of about 100 held pages; page bodies kept as bytes.
+- **Peak RSS** is flat from 100k to 1M records, about 215 to 245 MB: the bwsync shebang starts Node with
   a small young generation (\`--max-semi-space-size=8\`) and has the old generation collected once it
   doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 to 50 MB alive (three batches of
-  3,000 records per resource in flight). About 125 MB of it is Node and the loaded modules before any
-  data.
+  3,000 records per resource in flight). About 120 MB of it is Node and the loaded modules before any
+  data (18 MB of that is Node's TypeScript type stripper).
 - Fixed on the way: \`backfill --wait\` reported the longest job instead of the wall time from enqueueing
   to the last job done, and printed Node's listener-leak warning when following all 13 resources; earlier,
   the CLI loaded BullMQ, Express and Bull Board for every command, records were deep-copied to strip NULs
@@ -771,5 +794,9 @@ ${JSON.stringify(f, null, 2)}
 `;
 }
 
-if (args['fetch-once']) process.stdout.write(JSON.stringify(await measureFetchLimit(args['fetch-once'])));
-else await main();
+if (args['fetch-once']) {
+  const names = args.order?.split(',') ?? [];
+  startOrder = [...resources].sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+  const { records, ms } = await measureFetchLimit(args['fetch-once']);
+  process.stdout.write(JSON.stringify({ records, ms }));
+} else await main();
