@@ -678,12 +678,15 @@ the full sync). The simulator, the sync and Postgres share the machine's 2 cores
   instead of about 215: the second thread compiles the TypeScript modules and zod's validators again and
   parses every page again, which added 0.9 CPU-s and left the machine saturated (0.5 CPU-s idle). It would
   pay only with cores to spare. A young generation of 16 MB instead of 8 gained about 2% for 25 MB more.
+  A warm process (a second full sync in the same process, into a fresh database) takes 2.6 s and 2.2
+  CPU-s instead of 3.05 s and 2.85: about 0.6 CPU-s of a fresh process's sync is V8 compiling and tiering
+  up its code (\`--no-turbofan\`, \`--no-maglev\` and \`--always-sparkplug\` were all slower).
   Taken: schemas strip unknown fields instead of copying them into zod's output (raw keeps the record as
   received; outputs identical), normalization 193 -> 172 ms. What would move it: fewer CPU-s per record
   in the sync process (staging is about 0.45 s per 105k records, of which UTF-8 encoding about 0.09 and
   hashing 0.04; the record's JSON text 0.09; zod 0.17), or more cores.
-- **Unchanged re-sync: met** (target 1.3): **by the worker**, after its first run, 1.09 to 1.2 times the
-  fetch limit; **as bwsync sync**, 1.04 to 1.07 times a fetch in a fresh process. Made cheaper on
+- **Unchanged re-sync: met** (target 1.3): **by the worker**, after its first run, 1.09 to 1.21 times the
+  fetch limit; **as bwsync sync**, 0.99 to 1.07 times a fetch in a fresh process. Made cheaper on
   2026-12-05:
   - an unchanged resource costs 9 statements instead of 23: the lock and its session setting in one, the
     opening of the run in two, and a pass that held every page of the settled pass closes in one;
@@ -696,7 +699,7 @@ the full sync). The simulator, the sync and Postgres share the machine's 2 cores
   against 0.47 to 0.55 s for the whole fetch limit. Earlier the same day: held pages trusted while no
   statement has written to the resource's tables since a pass that wrote nothing (triggers count
   writes); batches of about 100 held pages; page bodies kept as bytes.
-- **Peak RSS** is flat from 100k to 1M records, about 215 to 245 MB: the bwsync shebang starts Node with
+- **Peak RSS** is flat from 100k to 1M records, about 215 to 250 MB: the bwsync shebang starts Node with
   a small young generation (\`--max-semi-space-size=8\`) and has the old generation collected once it
   doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 to 50 MB alive (three batches of
   3,000 records per resource in flight). About 120 MB of it is Node and the loaded modules before any
