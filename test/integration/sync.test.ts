@@ -440,6 +440,15 @@ describe('sync engine: keys, rejects and locks', () => {
     holder.release();
     expect(runsWhileLocked).toHaveLength(0);
     expect((await waiting).status).toBe('ok');
+    // The run gives its connection back to the pool unlocked, with the server's commit setting.
+    const pool = patient.deps.pool;
+    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+    const settings = await Promise.all(clients.map((client) => client.query('show synchronous_commit')));
+    expect(settings.map((result) => result.rows[0].synchronous_commit)).toEqual(clients.map(() => 'on'));
+    const locks = await clients[0]!.query(`select count(*)::int as n from pg_locks where locktype = 'advisory'
+      and database = (select oid from pg_database where datname = current_database())`);
+    expect(locks.rows[0].n).toBe(0);
+    for (const client of clients) client.release();
     await impatient.close();
     await patient.close();
     await sim.stop();
