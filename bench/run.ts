@@ -668,9 +668,10 @@ the full sync). The simulator, the sync and Postgres share the machine's 2 cores
   the full sync's ratio of 0.46 to 0.54 was against a limit that understated Postgres. Two streams are
   faster still on this machine (1.17 s).
 - **Full sync: missed** (0.41 to 0.45 of the copy limit, 3.2 to 3.3 s; target 0.5). The machine's CPU is
-  the limit. A full sync of 105k records costs Postgres about 1.8 CPU-s (the copy limit alone: 1.7), the
-  simulator 0.45 and the sync process about 3.1: 5.3 CPU-s on 2 cores, so even perfectly packed it could
-  not take less than about 2.65 s, a ratio of about 0.5. Within that, the sync's main thread is busy from
+  the limit. Between its start and its end, a full sync of 105k records costs Postgres about 1.8 CPU-s (the
+  copy limit alone: 1.7), the simulator 0.45 and the sync process 2.85 (its start-up comes before): 5.1
+  CPU-s on 2 cores, so even perfectly packed it could not take less than about 2.55 s, a ratio of 0.52 to
+  0.58: the target needs both cores busy nearly all the time. Within that, the sync's main thread is busy from
   start to end (per record: JSON parse, JSON text and SHA-1 of the record, zod, COPY text with its UTF-8
   encoding and row hash; garbage collection) while the machine still has about 1.2 CPU-s idle.
   Tried on 2026-12-05: validating and staging initial loads on a worker thread, so that the main thread
