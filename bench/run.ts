@@ -54,6 +54,7 @@ import {
   tableCopyText,
 } from '../src/warehouse/bulk-loader.ts';
 import { migrateDatabase } from '../src/warehouse/db.ts';
+import { bySize } from '../src/warehouse/largest-first.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 const BIN_DIR = new URL('../node_modules/.bin', import.meta.url).pathname;
@@ -357,10 +358,6 @@ function apiClient(baseUrl: string): ApiClient {
  */
 let startOrder: Resource[] = [...resources];
 
-function orderByPages(pages: ReadonlyMap<string, number>): Resource[] {
-  return [...resources].sort((a, b) => (pages.get(b.name) ?? 0) - (pages.get(a.name) ?? 0));
-}
-
 /** Runs `task` for every resource, CONCURRENCY at a time, in the sync's start order, as the sync does. */
 async function forEachResource(task: (resource: Resource) => Promise<void>): Promise<void> {
   const queue = [...startOrder];
@@ -502,7 +499,7 @@ async function main() {
     log(`scale ${scale}: simulator at ${sim.baseUrl}; each timed step runs ${repeats} time(s), median kept`);
     // Like the worker below, this process first runs the step once untimed, so that the code it times
     // is compiled and optimized: both sides of the re-sync ratio are then equally warm.
-    startOrder = orderByPages((await measureFetchLimit(sim.baseUrl)).pages);
+    startOrder = bySize(resources, (await measureFetchLimit(sim.baseUrl)).pages);
     const fetchLimit = medianBy(await repeat(() => measureFetchLimit(sim.baseUrl)), (run) => run.ms);
     log(
       `1 fetch limit: ${fetchLimit.records} records, ${fetchLimit.requests} requests in ${(fetchLimit.ms / 1000).toFixed(2)} s`,

@@ -511,8 +511,8 @@ interface HeldPending {
 /** Reads the pending records of a page whose print could not be confirmed, as for any page read. */
 function readAgain(resource: Resource, page: HeldPending): { print: PrintDraft; records: PendingRecord[] } {
   const print = newPrint({ index: page.position, hash: page.held.hash, nextUrl: page.held.nextUrl });
-  const pendingPage: PendingPage = { body: page.body, records: recordsOf(page.body) };
-  return { print, records: pendingRecordsOf(resource, pendingPage, pendingPage.records ?? [], print) };
+  const records = recordsOf(page.body);
+  return { print, records: pendingRecordsOf(resource, { body: page.body, records }, records, print) };
 }
 
 /** What a batch commits besides its staged rows. */

@@ -20,7 +20,12 @@ export async function largestFirst(db: Db, resources: readonly Resource[]): Prom
   } catch {
     return [...resources];
   }
-  // Array.prototype.sort is stable: equal sizes (and unknown ones) keep their relative order.
+  return bySize(resources, pages);
+}
+
+/** `resources` by their `pages`, largest first; those of unknown size first, all in a stable order. */
+export function bySize(resources: readonly Resource[], pages: ReadonlyMap<string, number>): Resource[] {
   const size = (resource: Resource) => pages.get(resource.name) ?? Number.POSITIVE_INFINITY;
+  // Array.prototype.sort is stable: equal sizes (and unknown ones) keep their relative order.
   return [...resources].sort((a, b) => (size(a) === size(b) ? 0 : size(b) - size(a)));
 }
