@@ -47,16 +47,20 @@ export const employeeId = z
   .nullable()
   .default(null);
 
+/** A time Date can hold (epoch seconds beyond its range of ±100 million days make an invalid Date). */
+function validDate(date: Date): Date | undefined {
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 function toDate(value: number | string): Date | undefined {
-  if (typeof value === 'number') return new Date(value * 1000);
-  if (/^\d+(\.\d+)?$/.test(value)) return new Date(Number(value) * 1000);
+  if (typeof value === 'number') return validDate(new Date(value * 1000));
+  if (/^\d+(\.\d+)?$/.test(value)) return validDate(new Date(Number(value) * 1000));
   if (hasPlainDateShape(value)) {
     // Date would roll 2023-02-30 over into March; a day that does not exist is an error instead.
     const plain = plainDate(value);
     return plain ? new Date(`${plain}T00:00:00Z`) : undefined;
   }
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  return validDate(new Date(value));
 }
 
 const TIME_MESSAGE = 'expected epoch seconds, an ISO-8601 time or YYYY-MM-DD';

@@ -72,4 +72,12 @@ describe('field building blocks', () => {
     expect(messages(timestamp, -5)).toEqual(['expected epoch seconds, an ISO-8601 time or YYYY-MM-DD']);
     expect(messages(timestamp, true)).toEqual(['expected epoch seconds, an ISO-8601 time or YYYY-MM-DD']);
   });
+
+  it('refuses epoch seconds beyond what a date can hold instead of throwing', () => {
+    // 1e20 seconds is past Date's ±100 million days: an invalid Date, whose formatting throws.
+    for (const value of [1e20, '100000000000000000000', 8.64e12 + 1])
+      for (const schema of [timestamp, calendarDate])
+        expect(messages(schema, value)).toEqual(['expected epoch seconds, an ISO-8601 time or YYYY-MM-DD']);
+    expect(messages(timestamp, 8.64e12)).toEqual(new Date(8.64e15));
+  });
 });
