@@ -417,7 +417,7 @@ async function snapshot(baseUrl: string, copyDir?: string): Promise<Snapshot> {
       }
       const batch = stageItems(resource, items, 1);
       for (const [table, staged] of batch.tables) {
-        for (const row of staged.rows.values()) rows.set(`${table}:${row.key}`, row.hash);
+        for (const [key, row] of staged.rows) rows.set(`${table}:${key}`, row.hash);
         for (const chunk of tableCopyText(batch, table)) files[table]?.write(chunk);
       }
     }

@@ -20,18 +20,21 @@ import {
   type TableSpec,
 } from '../betterworks/resources/define-resource.ts';
 import {
-  bytesFrom,
+  advance,
   type CopyText,
   drop,
+  lastChunk,
   liveChunks,
   newCopyText,
+  putAscii,
+  putNumber,
+  putText,
   release,
   reserve,
   type Span,
-  spanFrom,
-  write,
+  usedOf,
 } from './copy-text.ts';
-import { isoTimestamp } from './iso-timestamp.ts';
+import { putIsoTimestamp } from './iso-timestamp.ts';
 
 /** A normalized record, as the loader takes it. */
 export interface LoadItem {
@@ -97,22 +100,46 @@ function stageName(table: string): string {
   return `bwsync_stage_${table}`;
 }
 
-const COPY_SPECIALS = /[\\\n\r\t]/;
-const COPY_SPECIALS_ALL = /[\\\n\r\t]/g;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const TAB = 0x09;
+const BACKSLASH = 0x5c;
+/** What the bookkeeping columns after raw take at most: hash, cleaned, record identity, run. */
+const SUFFIX_BYTES = 200;
+/** What a typed value other than text takes at most: `String(n)` of a double or an ISO timestamp. */
+const SCALAR_BYTES = 32;
+/** JSON text of a row's object values, by column position, made while bounding the row's size. */
+const jsonScratch: string[] = [];
 
-/** Escapes text for COPY's text format; most values have nothing to escape and are returned as they are. */
-function escapeCopyText(text: string): string {
-  return COPY_SPECIALS.test(text) ? text.replace(COPY_SPECIALS_ALL, (c) => COPY_ESCAPES[c] as string) : text;
+/** At most how many bytes a row's typed values take in COPY text (see `putTyped`). */
+function typedBound(row: Row, columns: readonly string[]): number {
+  let bytes = 0;
+  for (let i = 0; i < columns.length; i++) {
+    const value = row[columns[i] as string];
+    if (typeof value === 'string') bytes += value.length * 3 + 1;
+    else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+      const json = JSON.stringify(value);
+      jsonScratch[i] = json;
+      bytes += json.length * 3 + 1;
+    } else bytes += SCALAR_BYTES + 1;
+  }
+  return bytes;
 }
 
-/** Encodes one value for COPY's text format. */
-function copyValue(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (value instanceof Date) return isoTimestamp(value);
-  return escapeCopyText(typeof value === 'object' ? JSON.stringify(value) : String(value));
+/** Writes a row's typed values as tab-separated COPY text; `typedBound` must have run on the row. */
+function putTyped(buf: Buffer, pos: number, row: Row, columns: readonly string[]): number {
+  let at = pos;
+  for (let i = 0; i < columns.length; i++) {
+    if (i > 0) buf[at++] = TAB;
+    const value = row[columns[i] as string];
+    if (value === null || value === undefined) {
+      buf[at++] = BACKSLASH;
+      buf[at++] = 0x4e; // \N
+    } else if (typeof value === 'number') at = putNumber(buf, at, value);
+    else if (typeof value === 'boolean')
+      buf[at++] = value ? 0x74 : 0x66; // t, f
+    else if (value instanceof Date) at = putIsoTimestamp(buf, at, value);
+    else at = putText(buf, at, typeof value === 'object' ? (jsonScratch[i] as string) : String(value));
+  }
+  return at;
 }
 
 /** JSON text for COPY: JSON.stringify escapes every control character, so only backslashes remain. */
@@ -120,18 +147,19 @@ function copyJson(json: string): string {
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
 
-/** One staged row: its key, its content hash, and where its COPY line (in `stagedColumns` order) is. */
-export interface StagedRow {
-  key: string;
+/** One staged row: its content hash, and where its COPY line (in `stagedColumns` order) is. */
+export interface StagedRow extends Span {
   hash: string;
   /** From a record with no rows yet (see `LoadItem.isNew`): its line is in `fresh`, else in `rest`. */
   isNew: boolean;
-  span: Span;
 }
+
+/** A row's key: its key column's value, or its key columns' values joined. */
+export type RowKey = string | number;
 
 /** One table's rows in a batch: by key (the last occurrence wins), and their COPY text. */
 export interface StagedTable {
-  rows: Map<string, StagedRow>;
+  rows: Map<RowKey, StagedRow>;
   fresh: CopyText;
   rest: CopyText;
 }
@@ -216,8 +244,6 @@ export function fingerprint(resource: Resource, record: unknown): { json: string
 export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem): number {
   const main = mainTable(resource);
   const isNew = item.isNew === true;
-  const tail = `${item.cleaned ? '\tt' : '\tf'}`;
-  const runText = `\t${batch.runId}\n`;
   const rowCount = distinctRows(resource, item);
   for (const table in item.rows) {
     const rows = item.rows[table] as Row[];
@@ -228,46 +254,73 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
     const isMain = table === main;
     for (let position = 0; position < rows.length; position++) {
       const row = rows[position] as Row;
-      let typed = '';
-      for (let i = 0; i < spec.columns.length; i++) {
-        typed += `${i === 0 ? '' : '\t'}${copyValue(row[spec.columns[i] as string])}`;
-      }
       // The record's own row stores the whole record as raw, so the record's source hash (salted with the
       // normalization version) identifies its content as well as a hash of the row would.
       const ownRow = isMain && position === 0 && (row.raw === undefined || row.raw === null);
       let rawJson: string;
       if (!ownRow && row.raw !== undefined && row.raw !== null) rawJson = JSON.stringify(row.raw);
       else if (ownRow) rawJson = item.rawJson ?? JSON.stringify(item.raw);
-      else rawJson = JSON.stringify(Object.fromEntries(spec.columns.map((c) => [c, row[c] ?? null])));
+      else rawJson = columnsJson(row, spec);
       const raw = copyJson(rawJson);
-      // The record's own row keeps its source hash and row count; rows nested in it (key results) only
-      // point to it.
-      const identity = isMain
-        ? row.id === item.recordId
-          ? `\t${item.recordId}\t${item.sourceHash}\t${rowCount}`
-          : `\t${item.recordId}\t\\N\t\\N`
-        : '';
       const key = keyOf(row, spec);
       const earlier = staged.rows.get(key);
       if (earlier) {
         // The last occurrence wins: the earlier line is left out of the COPY.
-        drop(earlier.isNew ? staged.fresh : staged.rest, earlier.span);
+        drop(earlier.isNew ? staged.fresh : staged.rest, earlier);
         staged.rows.delete(key);
       }
       const text = isNew ? staged.fresh : staged.rest;
-      const suffixBytes = 200 + identity.length + runText.length;
-      reserve(text, (typed.length + raw.length + 1) * 3 + suffixBytes);
-      // Written in pieces: joining them first would copy the record's text once more.
-      const start = write(text, typed);
-      write(text, '\t');
-      write(text, raw);
+      reserve(text, typedBound(row, spec.columns) + raw.length * 3 + SUFFIX_BYTES);
+      const buf = lastChunk(text);
+      const start = usedOf(text);
+      let at = putTyped(buf, start, row, spec.columns);
+      buf[at++] = TAB;
+      at += buf.write(raw, at);
       // Hashed as the bytes just written: the text is encoded once.
-      const rowHash = ownRow ? item.sourceHash : digest(bytesFrom(text, start));
-      write(text, `\t${rowHash}${tail}${identity}${runText}`);
-      staged.rows.set(key, { key, hash: rowHash, isNew, span: spanFrom(text, start) });
+      const rowHash = ownRow ? item.sourceHash : digest(buf.subarray(start, at));
+      buf[at++] = TAB;
+      at = putAscii(buf, at, rowHash);
+      buf[at++] = TAB;
+      buf[at++] = item.cleaned ? 0x74 : 0x66;
+      if (isMain) {
+        // The record's own row keeps its source hash and row count; rows nested in it (key results) only
+        // point to it.
+        buf[at++] = TAB;
+        at = putNumber(buf, at, item.recordId);
+        buf[at++] = TAB;
+        if (row.id === item.recordId) {
+          at = putAscii(buf, at, item.sourceHash);
+          buf[at++] = TAB;
+          at = putNumber(buf, at, rowCount);
+        } else at = putAscii(buf, at, '\\N\t\\N');
+      }
+      buf[at++] = TAB;
+      at = putNumber(buf, at, batch.runId);
+      buf[at++] = 0x0a;
+      advance(text, at);
+      staged.rows.set(key, { hash: rowHash, isNew, chunk: text.chunks.length - 1, start, end: at });
     }
   }
   return rowCount;
+}
+
+const jsonKeys = new WeakMap<TableSpec, string[]>();
+
+/**
+ * The raw of a row that has none of its own: its typed columns as a JSON object, absent values as null.
+ * The same text as `JSON.stringify` of such an object, without building it.
+ */
+function columnsJson(row: Row, spec: TableSpec): string {
+  let keys = jsonKeys.get(spec);
+  if (keys === undefined) {
+    keys = spec.columns.map((column, i) => `${i === 0 ? '{' : ','}${JSON.stringify(column)}:`);
+    jsonKeys.set(spec, keys);
+  }
+  if (keys.length === 0) return '{}';
+  let json = '';
+  for (let i = 0; i < keys.length; i++)
+    json += `${keys[i]}${JSON.stringify(row[spec.columns[i] as string] ?? null)}`;
+  return `${json}}`;
 }
 
 /** How many distinct rows (by key, per table) a record produces. */
@@ -304,10 +357,13 @@ export function tableCopyText(batch: StagedBatch, table: string): Buffer[] {
   return staged ? [...liveChunks(staged.fresh), ...liveChunks(staged.rest)] : [];
 }
 
-function keyOf(row: Row, spec: TableSpec): string {
-  return spec.key.length === 1
-    ? String(row[spec.key[0] as string])
-    : spec.key.map((column) => String(row[column])).join('\u0001');
+/** A single numeric key is kept as a number (a map finds numbers faster than fresh strings). */
+function keyOf(row: Row, spec: TableSpec): RowKey {
+  if (spec.key.length === 1) {
+    const value = row[spec.key[0] as string];
+    return typeof value === 'number' ? value : String(value);
+  }
+  return spec.key.map((column) => String(row[column])).join('\u0001');
 }
 
 async function ensureStage(

@@ -50,24 +50,84 @@ export function release(text: CopyText): void {
   text.dropped = [];
 }
 
-/** Appends `value` to the last chunk, which `reserve` made large enough; returns where it starts. */
-export function write(text: CopyText, value: string): number {
-  const last = text.chunks.length - 1;
-  const start = text.used[last] as number;
-  text.used[last] = start + (text.chunks[last] as Buffer).write(value, start);
-  return start;
+/** The chunk `reserve` made room in: write into it from `usedOf(text)`, then `advance` to the end. */
+export function lastChunk(text: CopyText): Buffer {
+  return text.chunks[text.chunks.length - 1] as Buffer;
 }
 
-/** The bytes from `start` to the end of the last chunk, without copying. */
-export function bytesFrom(text: CopyText, start: number): Buffer {
-  const last = text.chunks.length - 1;
-  return (text.chunks[last] as Buffer).subarray(start, text.used[last]);
+/** Where writing continues in the last chunk. */
+export function usedOf(text: CopyText): number {
+  return text.used[text.chunks.length - 1] as number;
+}
+
+/** Records that the last chunk is written up to `end`. */
+export function advance(text: CopyText, end: number): void {
+  text.used[text.chunks.length - 1] = end;
+}
+
+/** Appends `value` to the last chunk, which `reserve` made large enough; returns where it starts. */
+export function write(text: CopyText, value: string): number {
+  const start = usedOf(text);
+  advance(text, start + lastChunk(text).write(value, start));
+  return start;
 }
 
 /** The span from `start` in the last chunk to what has been written since. */
 export function spanFrom(text: CopyText, start: number): Span {
-  const last = text.chunks.length - 1;
-  return { chunk: last, start, end: text.used[last] as number };
+  return { chunk: text.chunks.length - 1, start, end: usedOf(text) };
+}
+
+// Writers of COPY text into a chunk at a position, each returning the position after what it wrote. They
+// store bytes from JavaScript rather than call into Node's encoder, which costs more than it saves for the
+// short values most columns hold, and they make no string.
+
+const ZERO = 0x30;
+const BACKSLASH = 0x5c;
+/** Text longer than this is escaped and encoded by Node (SIMD) rather than byte by byte. */
+const SHORT_TEXT = 64;
+
+/** Writes a string known to be ASCII. */
+export function putAscii(buf: Buffer, pos: number, ascii: string): number {
+  for (let i = 0; i < ascii.length; i++) buf[pos + i] = ascii.charCodeAt(i);
+  return pos + ascii.length;
+}
+
+/** Writes a number as `String(n)` spells it (digits made here for an integer from 0 to 2^31 - 1). */
+export function putNumber(buf: Buffer, pos: number, n: number): number {
+  // Within int32, V8 divides integers rather than doubles.
+  if (!(n >= 0 && n <= 0x7fffffff && (n | 0) === n)) return putAscii(buf, pos, String(n));
+  let digits = 1;
+  for (let m = n | 0; m >= 10; m = (m / 10) | 0) digits++;
+  let m = n | 0;
+  for (let at = pos + digits - 1; at >= pos; at--) {
+    buf[at] = ZERO + (m % 10);
+    m = (m / 10) | 0;
+  }
+  return pos + digits;
+}
+
+const COPY_SPECIALS = /[\\\n\r\t]/;
+const COPY_SPECIALS_ALL = /[\\\n\r\t]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Escapes text for COPY's text format; most values have nothing to escape and are returned as they are. */
+export function escapeCopyText(text: string): string {
+  return COPY_SPECIALS.test(text) ? text.replace(COPY_SPECIALS_ALL, (c) => COPY_ESCAPES[c] as string) : text;
+}
+
+/** Writes text escaped for COPY's text format, as UTF-8 (at most 3 bytes per UTF-16 unit of `text`). */
+export function putText(buf: Buffer, pos: number, text: string): number {
+  if (text.length > SHORT_TEXT) return pos + buf.write(escapeCopyText(text), pos);
+  let at = pos;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return at + buf.write(escapeCopyText(text.slice(i)), at);
+    if (c === BACKSLASH || c === 0x0a || c === 0x0d || c === 0x09) {
+      buf[at++] = BACKSLASH;
+      buf[at++] = c === BACKSLASH ? BACKSLASH : c === 0x0a ? 0x6e : c === 0x0d ? 0x72 : 0x74;
+    } else buf[at++] = c;
+  }
+  return at;
 }
 
 export function drop(text: CopyText, span: Span): void {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { isoTimestamp } from '../../src/warehouse/iso-timestamp.ts';
+import { putIsoTimestamp } from '../../src/warehouse/iso-timestamp.ts';
 
-describe('isoTimestamp', () => {
+/** What putIsoTimestamp writes for `date`, with a byte before and after it that must stay untouched. */
+function isoTimestamp(date: Date): string {
+  const buf = Buffer.alloc(40, 0x7c);
+  const end = putIsoTimestamp(buf, 1, date);
+  expect([buf[0], buf[end]]).toEqual([0x7c, 0x7c]);
+  return buf.toString('latin1', 1, end);
+}
+
+describe('putIsoTimestamp', () => {
   it('equals toISOString at the edges of its fast path and beyond them', () => {
     const edges = [
       0,
