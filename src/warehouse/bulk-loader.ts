@@ -31,7 +31,6 @@ import {
   putText,
   release,
   reserve,
-  type Span,
   usedOf,
 } from './copy-text.ts';
 import { putIsoTimestamp } from './iso-timestamp.ts';
@@ -147,21 +146,37 @@ function copyJson(json: string): string {
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
 
-/** One staged row: its content hash, and where its COPY line (in `stagedColumns` order) is. */
-export interface StagedRow extends Span {
-  hash: string;
-  /** From a record with no rows yet (see `LoadItem.isNew`): its line is in `fresh`, else in `rest`. */
-  isNew: boolean;
-}
-
 /** A row's key: its key column's value, or its key columns' values joined. */
 export type RowKey = string | number;
 
-/** One table's rows in a batch: by key (the last occurrence wins), and their COPY text. */
+/** Numbers per row in `StagedTable.lines`: chunk, start, end, and 1 if in `fresh` (else 0). */
+const LINE_FIELDS = 4;
+
+/**
+ * One table's rows in a batch: by key (the last occurrence wins), and their COPY text. Where each row's
+ * line is, is kept as small integers in one array rather than as an object per row: a batch's rows live
+ * until it is written, and objects that live that long are copied by each young-generation collection and
+ * then moved to the old one.
+ */
 export interface StagedTable {
-  rows: Map<RowKey, StagedRow>;
+  /** Each key's row, as its index in `lines`. */
+  rows: Map<RowKey, number>;
+  /** `LINE_FIELDS` numbers per row. */
+  lines: number[];
+  /** Rows whose line is in `fresh` (see `LoadItem.isNew`). */
+  newRows: number;
   fresh: CopyText;
   rest: CopyText;
+}
+
+/** Each row's key and COPY line (for tools and tests). */
+export function* stagedLines(table: StagedTable): Generator<[RowKey, Buffer]> {
+  for (const [key, row] of table.rows) {
+    const at = row * LINE_FIELDS;
+    const text = table.lines[at + 3] === 1 ? table.fresh : table.rest;
+    const chunk = text.chunks[table.lines[at] as number] as Buffer;
+    yield [key, chunk.subarray(table.lines[at + 1], table.lines[at + 2])];
+  }
 }
 
 /**
@@ -179,7 +194,7 @@ export function newBatch(resource: Resource, runId: number): StagedBatch {
     tables: new Map(
       Object.keys(resource.tables).map((table) => [
         table,
-        { rows: new Map(), fresh: newCopyText(), rest: newCopyText() },
+        { rows: new Map(), lines: [], newRows: 0, fresh: newCopyText(), rest: newCopyText() },
       ]),
     ),
   };
@@ -264,9 +279,17 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       const raw = copyJson(rawJson);
       const key = keyOf(row, spec);
       const earlier = staged.rows.get(key);
-      if (earlier) {
+      if (earlier !== undefined) {
         // The last occurrence wins: the earlier line is left out of the COPY.
-        drop(earlier.isNew ? staged.fresh : staged.rest, earlier);
+        const at = earlier * LINE_FIELDS;
+        const { lines } = staged;
+        const inFresh = lines[at + 3] === 1;
+        drop(inFresh ? staged.fresh : staged.rest, {
+          chunk: lines[at] as number,
+          start: lines[at + 1] as number,
+          end: lines[at + 2] as number,
+        });
+        if (inFresh) staged.newRows--;
         staged.rows.delete(key);
       }
       const text = isNew ? staged.fresh : staged.rest;
@@ -298,7 +321,9 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       at = putNumber(buf, at, batch.runId);
       buf[at++] = 0x0a;
       advance(text, at);
-      staged.rows.set(key, { hash: rowHash, isNew, chunk: text.chunks.length - 1, start, end: at });
+      staged.rows.set(key, staged.lines.length / LINE_FIELDS);
+      staged.lines.push(text.chunks.length - 1, start, at, isNew ? 1 : 0);
+      if (isNew) staged.newRows++;
     }
   }
   return rowCount;
@@ -333,7 +358,9 @@ function distinctRows(resource: Resource, item: LoadItem): number {
       count += rows.length;
       continue;
     }
-    count += new Set(rows.map((row) => keyOf(row, spec))).size;
+    const keys = new Set<RowKey>();
+    for (const row of rows) keys.add(keyOf(row, spec));
+    count += keys.size;
   }
   return count;
 }
@@ -464,10 +491,8 @@ export async function loadBatch(
   const fresh = new Map<string, Part>();
   const rest = new Map<string, Part>();
   for (const [name, table] of batch.tables) {
-    let newRows = 0;
-    for (const row of table.rows.values()) if (row.isNew) newRows++;
-    fresh.set(name, { text: liveChunks(table.fresh), rows: newRows });
-    rest.set(name, { text: liveChunks(table.rest), rows: table.rows.size - newRows });
+    fresh.set(name, { text: liveChunks(table.fresh), rows: table.newRows });
+    rest.set(name, { text: liveChunks(table.rest), rows: table.rows.size - table.newRows });
   }
   let toUpsert = rest;
   // Copied rows carry this run's id, which is how delete detection knows the pass saw them.
