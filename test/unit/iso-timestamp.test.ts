@@ -39,6 +39,17 @@ describe('putIsoTimestamp', () => {
     }
   });
 
+  it('names every calendar day as toISOString does, leap days and century years included', () => {
+    const DAY_MS = 86_400_000;
+    const wrong: string[] = [];
+    // Every day from 1970 to 2300, then every 89th day (about 4 a year) to the end of 9999.
+    for (let day = 0; day * DAY_MS < 253_402_300_800_000; day += day < 120_000 ? 1 : 89) {
+      const date = new Date(day * DAY_MS + ((day * 7_919) % DAY_MS));
+      if (isoTimestamp(date) !== date.toISOString()) wrong.push(date.toISOString());
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('refuses an invalid date as toISOString does', () => {
     expect(() => isoTimestamp(new Date(Number.NaN))).toThrow(RangeError);
   });
