@@ -48,6 +48,7 @@ import {
   lockWriteGeneration,
   markHeldPagesSeen,
   type PagePrint,
+  pageCheck,
   savePagePrints,
 } from '../warehouse/held-pages.ts';
 import { reconcileDeletes } from '../warehouse/reconcile.ts';
@@ -463,6 +464,8 @@ function recordsOf(body: Buffer): unknown[] {
  */
 interface PrintDraft extends PagePrint {
   keep: boolean;
+  /** The records' source hashes until the page is read (`sealPrint`). */
+  hashes: string[];
 }
 
 function newPrint(page: { index: number; hash?: string; nextUrl: string | null }): PrintDraft {
@@ -472,6 +475,7 @@ function newPrint(page: { index: number; hash?: string; nextUrl: string | null }
     nextUrl: page.nextUrl,
     ids: [],
     hashes: [],
+    check: '',
     rows: 0,
     keep: page.hash !== undefined,
   };
@@ -486,6 +490,16 @@ function addToPrint(print: PrintDraft, id: number | null, hash: string): void {
   }
 }
 
+/**
+ * Once every record of the page is added: the check over their hashes, made now rather than when the
+ * batch is written, so that the hashes do not outlive the page (a batch lives long enough for the garbage
+ * collector to copy everything it holds twice).
+ */
+function sealPrint(print: PrintDraft): void {
+  print.check = pageCheck(print.hashes);
+  print.hashes = [];
+}
+
 /** The records of a page read, waiting for their batch's lookup; each is added to the page's print. */
 function pendingRecordsOf(
   resource: Resource,
@@ -493,12 +507,14 @@ function pendingRecordsOf(
   records: readonly unknown[],
   print: PrintDraft,
 ): PendingRecord[] {
-  return records.map((record, index) => {
+  const pending = records.map((record, index) => {
     const id = recordIdOf(record);
     const { hash } = fingerprint(resource, record);
     addToPrint(print, id, hash);
     return { id, hash, page, index, print };
   });
+  sealPrint(print);
+  return pending;
 }
 
 /** A page served exactly as this pass's print of it, waiting for its batch to confirm its records. */
@@ -684,6 +700,7 @@ async function* batchesOf(
               print.keep = false;
             }
           }
+          sealPrint(print);
         } else {
           current.pending.push(...pendingRecordsOf(resource, { body: page.body }, page.records, print));
         }

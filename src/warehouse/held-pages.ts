@@ -33,8 +33,8 @@ export interface PagePrint {
   nextUrl: string | null;
   /** Record ids in page order. */
   ids: number[];
-  /** Their source hashes, in the same order. */
-  hashes: string[];
+  /** The check over their source hashes, in the same order (see `pageCheck`). */
+  check: string;
   /** Live rows the records hold across the resource's tables. */
   rows: number;
 }
@@ -62,7 +62,7 @@ export async function loadHeldPages(
 }
 
 /** The check over a page's source hashes, as `confirmHeldPages` recomputes it in Postgres. */
-function pageCheck(hashes: readonly string[]): string {
+export function pageCheck(hashes: readonly string[]): string {
   return hash('md5', hashes.join(','), 'hex');
 }
 
@@ -112,7 +112,7 @@ export function savePagePrints(resource: string, prints: readonly PagePrint[]): 
       ${prints.map((p) => p.hash)}::text[],
       ${prints.map((p) => p.nextUrl)}::text[],
       ${prints.map((p) => `{${p.ids.join(',')}}`)}::text[],
-      ${prints.map((p) => pageCheck(p.hashes))}::text[],
+      ${prints.map((p) => p.check)}::text[],
       ${prints.map((p) => p.ids.length)}::int[],
       ${prints.map((p) => p.rows)}::int[]
     ) as x(position, hash, next_url, ids, "check", records, rows)
