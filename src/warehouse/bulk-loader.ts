@@ -34,6 +34,7 @@ import {
   usedOf,
 } from './copy-text.ts';
 import { putIsoTimestamp } from './iso-timestamp.ts';
+import { indexedRows, newRowIndex, putRow, type RowIndex, rowIndexSize } from './row-index.ts';
 
 /** A normalized record, as the loader takes it. */
 export interface LoadItem {
@@ -160,7 +161,7 @@ const LINE_FIELDS = 4;
  */
 export interface StagedTable {
   /** Each key's row, as its index in `lines`. */
-  rows: Map<RowKey, number>;
+  rows: RowIndex;
   /** `LINE_FIELDS` numbers per row. */
   lines: number[];
   /** Rows whose line is in `fresh` (see `LoadItem.isNew`). */
@@ -171,7 +172,7 @@ export interface StagedTable {
 
 /** Each row's key and COPY line (for tools and tests). */
 export function* stagedLines(table: StagedTable): Generator<[RowKey, Buffer]> {
-  for (const [key, row] of table.rows) {
+  for (const [key, row] of indexedRows(table.rows)) {
     const at = row * LINE_FIELDS;
     const text = table.lines[at + 3] === 1 ? table.fresh : table.rest;
     const chunk = text.chunks[table.lines[at] as number] as Buffer;
@@ -194,7 +195,7 @@ export function newBatch(resource: Resource, runId: number): StagedBatch {
     tables: new Map(
       Object.keys(resource.tables).map((table) => [
         table,
-        { rows: new Map(), lines: [], newRows: 0, fresh: newCopyText(), rest: newCopyText() },
+        { rows: newRowIndex(), lines: [], newRows: 0, fresh: newCopyText(), rest: newCopyText() },
       ]),
     ),
   };
@@ -278,11 +279,11 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       else rawJson = columnsJson(row, spec);
       const raw = copyJson(rawJson);
       const key = keyOf(row, spec);
-      const earlier = staged.rows.get(key);
-      if (earlier !== undefined) {
+      const { lines } = staged;
+      const earlier = putRow(staged.rows, key, lines.length / LINE_FIELDS);
+      if (earlier !== -1) {
         // The last occurrence wins: the earlier line is left out of the COPY.
         const at = earlier * LINE_FIELDS;
-        const { lines } = staged;
         const inFresh = lines[at + 3] === 1;
         drop(inFresh ? staged.fresh : staged.rest, {
           chunk: lines[at] as number,
@@ -290,7 +291,6 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
           end: lines[at + 2] as number,
         });
         if (inFresh) staged.newRows--;
-        staged.rows.delete(key);
       }
       const text = isNew ? staged.fresh : staged.rest;
       reserve(text, typedBound(row, spec.columns) + raw.length * 3 + SUFFIX_BYTES);
@@ -321,8 +321,7 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       at = putNumber(buf, at, batch.runId);
       buf[at++] = 0x0a;
       advance(text, at);
-      staged.rows.set(key, staged.lines.length / LINE_FIELDS);
-      staged.lines.push(text.chunks.length - 1, start, at, isNew ? 1 : 0);
+      lines.push(text.chunks.length - 1, start, at, isNew ? 1 : 0);
       if (isNew) staged.newRows++;
     }
   }
@@ -374,7 +373,7 @@ export function stageItems(resource: Resource, items: readonly LoadItem[], runId
 
 /** Whether the batch holds no row at all. */
 export function isEmptyBatch(batch: StagedBatch): boolean {
-  for (const table of batch.tables.values()) if (table.rows.size > 0) return false;
+  for (const table of batch.tables.values()) if (rowIndexSize(table.rows) > 0) return false;
   return true;
 }
 
@@ -492,7 +491,7 @@ export async function loadBatch(
   const rest = new Map<string, Part>();
   for (const [name, table] of batch.tables) {
     fresh.set(name, { text: liveChunks(table.fresh), rows: table.newRows });
-    rest.set(name, { text: liveChunks(table.rest), rows: table.rows.size - table.newRows });
+    rest.set(name, { text: liveChunks(table.rest), rows: rowIndexSize(table.rows) - table.newRows });
   }
   let toUpsert = rest;
   // Copied rows carry this run's id, which is how delete detection knows the pass saw them.
