@@ -155,19 +155,36 @@ const LINE_FIELDS = 4;
 
 /**
  * One table's rows in a batch: by key (the last occurrence wins), and their COPY text. Where each row's
- * line is, is kept as small integers in one array rather than as an object per row: a batch's rows live
+ * line is, is kept as integers in a typed array rather than as an object per row: a batch's rows live
  * until it is written, and objects that live that long are copied by each young-generation collection and
- * then moved to the old one.
+ * then moved to the old one (see row-index.ts).
  */
 export interface StagedTable {
   /** Each key's row, as its index in `lines`. */
   rows: RowIndex;
-  /** `LINE_FIELDS` numbers per row. */
-  lines: number[];
+  /** `LINE_FIELDS` numbers per row, for `lineCount` rows (it grows by doubling). */
+  lines: Int32Array;
+  lineCount: number;
   /** Rows whose line is in `fresh` (see `LoadItem.isNew`). */
   newRows: number;
   fresh: CopyText;
   rest: CopyText;
+}
+
+/** Records where the table's next row's line is. */
+function addLine(staged: StagedTable, chunk: number, start: number, end: number, isNew: boolean): void {
+  let at = staged.lineCount * LINE_FIELDS;
+  if (at + LINE_FIELDS > staged.lines.length) {
+    const grown = new Int32Array(Math.max(1024 * LINE_FIELDS, staged.lines.length * 2));
+    grown.set(staged.lines);
+    staged.lines = grown;
+  }
+  const { lines } = staged;
+  lines[at++] = chunk;
+  lines[at++] = start;
+  lines[at++] = end;
+  lines[at] = isNew ? 1 : 0;
+  staged.lineCount++;
 }
 
 /** Each row's key and COPY line (for tools and tests). */
@@ -195,7 +212,14 @@ export function newBatch(resource: Resource, runId: number): StagedBatch {
     tables: new Map(
       Object.keys(resource.tables).map((table) => [
         table,
-        { rows: newRowIndex(), lines: [], newRows: 0, fresh: newCopyText(), rest: newCopyText() },
+        {
+          rows: newRowIndex(),
+          lines: new Int32Array(0),
+          lineCount: 0,
+          newRows: 0,
+          fresh: newCopyText(),
+          rest: newCopyText(),
+        },
       ]),
     ),
   };
@@ -280,7 +304,7 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       const raw = copyJson(rawJson);
       const key = keyOf(row, spec);
       const { lines } = staged;
-      const earlier = putRow(staged.rows, key, lines.length / LINE_FIELDS);
+      const earlier = putRow(staged.rows, key, staged.lineCount);
       if (earlier !== -1) {
         // The last occurrence wins: the earlier line is left out of the COPY.
         const at = earlier * LINE_FIELDS;
@@ -321,7 +345,7 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       at = putNumber(buf, at, batch.runId);
       buf[at++] = 0x0a;
       advance(text, at);
-      lines.push(text.chunks.length - 1, start, at, isNew ? 1 : 0);
+      addLine(staged, text.chunks.length - 1, start, at, isNew);
       if (isNew) staged.newRows++;
     }
   }
