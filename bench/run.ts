@@ -47,8 +47,9 @@ import { mainTable, type Resource } from '../src/betterworks/resources/define-re
 import { resources } from '../src/betterworks/resources/registry.ts';
 import { formatTable } from '../src/format-table.ts';
 import {
-  fingerprint,
   loadItemFrom,
+  pageSources,
+  recordBytes,
   stagedColumns,
   stagedLines,
   stageItems,
@@ -412,9 +413,14 @@ async function snapshot(baseUrl: string, copyDir?: string): Promise<Snapshot> {
       startUrl: firstPageUrl(resource, resource.path, PAGE_SIZE),
     })) {
       const items = [];
-      for (const record of page.records) {
-        const result = normalizeRecord(resource, record);
-        if (result.ok) items.push(loadItemFrom(result, fingerprint(resource, record)));
+      const sources = pageSources(resource, page.body, page.records);
+      for (let index = 0; index < page.records.length; index++) {
+        const result = normalizeRecord(resource, page.records[index]);
+        const source = {
+          hash: sources.hashes[index] as string,
+          json: recordBytes(page.body, sources, index),
+        };
+        if (result.ok) items.push(loadItemFrom(result, source));
       }
       const batch = stageItems(resource, items, 1);
       for (const [table, staged] of batch.tables) {

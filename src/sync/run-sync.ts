@@ -26,14 +26,16 @@ import type { Logger } from '../logger.ts';
 import {
   addCounts,
   emptyCounts,
-  fingerprint,
   isEmptyBatch,
   type LoadCounts,
   loadBatch,
   loadItemFrom,
   lookupRecords,
   newBatch,
+  type PageSources,
   pageFingerprint,
+  pageSources,
+  recordBytes,
   type StagedBatch,
   stageItem,
 } from '../warehouse/bulk-loader.ts';
@@ -435,6 +437,8 @@ function runCounters(tally: Tally, http: RequestCounters) {
 interface PendingPage {
   body: Buffer;
   records?: unknown[];
+  /** Where its records are in the body, and their hashes (see `pageSources`). */
+  sources?: PageSources;
 }
 
 /** A record waiting for its batch: its id, the hash of the record as received, and where to find it. */
@@ -507,9 +511,11 @@ function pendingRecordsOf(
   records: readonly unknown[],
   print: PrintDraft,
 ): PendingRecord[] {
+  const sources = pageSources(resource, page.body, records);
+  page.sources = sources;
   const pending = records.map((record, index) => {
     const id = recordIdOf(record);
-    const { hash } = fingerprint(resource, record);
+    const hash = sources.hashes[index] as string;
     addToPrint(print, id, hash);
     return { id, hash, page, index, print };
   });
@@ -593,7 +599,9 @@ async function prepareBatch(
     }
     const result = normalizeRecord(resource, recordAt(record));
     if (result.ok) {
-      const item = loadItemFrom(result, { hash }, id !== null && rowsHeld === undefined);
+      const { body, sources } = record.page;
+      const json = sources && recordBytes(body, sources, record.index);
+      const item = loadItemFrom(result, { hash, json }, id !== null && rowsHeld === undefined);
       record.print.rows += stageItem(resource, staged, item);
     } else {
       rejects.push(result.reject);
@@ -689,13 +697,16 @@ async function* batchesOf(
         current.prints.push(print);
         if (current.staged) {
           // An initial load has nothing to look up: each record is validated and staged as it arrives.
-          for (const record of page.records) {
-            const source = fingerprint(resource, record);
-            addToPrint(print, recordIdOf(record), source.hash);
+          const sources = pageSources(resource, page.body, page.records);
+          for (let index = 0; index < page.records.length; index++) {
+            const record = page.records[index];
+            const hash = sources.hashes[index] as string;
+            addToPrint(print, recordIdOf(record), hash);
             const result = normalizeRecord(resource, record);
-            if (result.ok)
+            if (result.ok) {
+              const source = { hash, json: recordBytes(page.body, sources, index) };
               print.rows += stageItem(resource, current.staged, loadItemFrom(result, source, true));
-            else {
+            } else {
               current.rejects.push(result.reject);
               print.keep = false;
             }

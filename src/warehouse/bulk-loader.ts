@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { NormalizedRecord } from '../betterworks/normalize.ts';
+import { recordSpans } from '../betterworks/record-spans.ts';
 import {
   mainTable,
   type Resource,
@@ -27,6 +28,7 @@ import {
   liveChunks,
   newCopyText,
   putAscii,
+  putJsonBytes,
   putNumber,
   putText,
   release,
@@ -45,8 +47,11 @@ export interface LoadItem {
   recordId: number;
   /** Hash of the record as received, kept on the record's own row (see `sourceHash`). */
   sourceHash: string;
-  /** `raw` as JSON text, when the caller already has it (the record needed no cleaning). */
-  rawJson?: string;
+  /**
+   * `raw` as JSON text, when the caller already has it (the record needed no cleaning): as the API's bytes
+   * (see `pageSources`) or as a string.
+   */
+  rawJson?: string | Buffer;
   /**
    * The caller found no row for this record: its rows are copied straight into the tables instead of
    * through staging and upsert. Only a hint: if a key turns out to exist after all, the batch is upserted.
@@ -57,7 +62,7 @@ export interface LoadItem {
 /** The load item for a record that normalized, with the hash of the record as received. */
 export function loadItemFrom(
   result: NormalizedRecord,
-  source: { hash: string; json?: string },
+  source: { hash: string; json?: string | Buffer },
   isNew = false,
 ): LoadItem {
   return {
@@ -271,10 +276,49 @@ export function pageFingerprint(resource: Resource, body: Buffer): string {
   return sourceHash(resource, body);
 }
 
-/** A record as received: its JSON text and its source hash. */
+/** A record serialized again, and the source hash of that text (for records not read from a page). */
 export function fingerprint(resource: Resource, record: unknown): { json: string; hash: string } {
   const json = JSON.stringify(record);
   return { json, hash: sourceHash(resource, json) };
+}
+
+/** A page's records as received: where each is in the body (null: see `pageSources`), and their hashes. */
+export interface PageSources {
+  spans: Int32Array | null;
+  hashes: string[];
+}
+
+/**
+ * The source hashes of a page's records, of their bytes in the body exactly as the API sent them, found by
+ * `recordSpans`: hashing and storing those bytes costs half of serializing each parsed record again. Where
+ * the body cannot be read so (spaced out, not UTF-8, an envelope it does not know), of each record
+ * serialized again; such a record looks changed once when its page is next read in full. Every reader of
+ * a page's records hashes them here, so that a record's hash does not depend on the path that read it.
+ */
+export function pageSources(resource: Resource, body: Buffer, records: readonly unknown[]): PageSources {
+  const spans = isCompact(body) ? recordSpans(body, records.length) : null;
+  const hashes = new Array<string>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    hashes[i] = spans
+      ? sourceHash(resource, body.subarray(spans[2 * i], spans[2 * i + 1]))
+      : fingerprint(resource, records[i]).hash;
+  }
+  return { spans, hashes };
+}
+
+/**
+ * Whether JSON text has no tabs or line breaks (which it may hold only between tokens): then its records'
+ * bytes need only their backslashes doubled for COPY (`putJsonBytes`). APIs send compact JSON; a body
+ * spaced out for reading is serialized again instead.
+ */
+function isCompact(body: Buffer): boolean {
+  return body.indexOf(0x0a) === -1 && body.indexOf(0x0d) === -1 && body.indexOf(0x09) === -1;
+}
+
+/** The bytes of a page's record `index` as the API sent them, when `pageSources` found them. */
+export function recordBytes(body: Buffer, sources: PageSources, index: number): Buffer | undefined {
+  const { spans } = sources;
+  return spans ? body.subarray(spans[2 * index], spans[2 * index + 1]) : undefined;
 }
 
 /**
@@ -297,11 +341,11 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       // The record's own row stores the whole record as raw, so the record's source hash (salted with the
       // normalization version) identifies its content as well as a hash of the row would.
       const ownRow = isMain && position === 0 && (row.raw === undefined || row.raw === null);
-      let rawJson: string;
-      if (!ownRow && row.raw !== undefined && row.raw !== null) rawJson = JSON.stringify(row.raw);
-      else if (ownRow) rawJson = item.rawJson ?? JSON.stringify(item.raw);
-      else rawJson = columnsJson(row, spec);
-      const raw = copyJson(rawJson);
+      let raw: string | Buffer;
+      if (!ownRow && row.raw !== undefined && row.raw !== null) raw = copyJson(JSON.stringify(row.raw));
+      else if (!ownRow) raw = copyJson(columnsJson(row, spec));
+      else if (typeof item.rawJson === 'string') raw = copyJson(item.rawJson);
+      else raw = item.rawJson ?? copyJson(JSON.stringify(item.raw));
       const key = keyOf(row, spec);
       const { lines } = staged;
       const earlier = putRow(staged.rows, key, staged.lineCount);
@@ -317,12 +361,16 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
         if (inFresh) staged.newRows--;
       }
       const text = isNew ? staged.fresh : staged.rest;
-      reserve(text, typedBound(row, spec.columns) + raw.length * 3 + SUFFIX_BYTES);
+      // Bytes as received are escaped into at most twice their length; text is encoded into at most three.
+      reserve(
+        text,
+        typedBound(row, spec.columns) + raw.length * (typeof raw === 'string' ? 3 : 2) + SUFFIX_BYTES,
+      );
       const buf = lastChunk(text);
       const start = usedOf(text);
       let at = putTyped(buf, start, row, spec.columns);
       buf[at++] = TAB;
-      at += buf.write(raw, at);
+      at = typeof raw === 'string' ? at + buf.write(raw, at) : putJsonBytes(buf, at, raw);
       // Hashed as the bytes just written: the text is encoded once.
       const rowHash = ownRow ? item.sourceHash : digest(buf.subarray(start, at));
       buf[at++] = TAB;

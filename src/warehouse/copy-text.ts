@@ -115,6 +115,22 @@ export function escapeCopyText(text: string): string {
   return COPY_SPECIALS.test(text) ? text.replace(COPY_SPECIALS_ALL, (c) => COPY_ESCAPES[c] as string) : text;
 }
 
+/**
+ * Writes compact JSON text as the API sent it (UTF-8 bytes, no tabs or line breaks: JSON allows those only
+ * between tokens) escaped for COPY's text format, which leaves only backslashes to double. At most twice
+ * its length.
+ */
+export function putJsonBytes(buf: Buffer, pos: number, json: Buffer): number {
+  let at = pos;
+  let from = 0;
+  for (let slash = json.indexOf(BACKSLASH); slash !== -1; slash = json.indexOf(BACKSLASH, from)) {
+    at += json.copy(buf, at, from, slash + 1);
+    buf[at++] = BACKSLASH;
+    from = slash + 1;
+  }
+  return at + json.copy(buf, at, from);
+}
+
 /** Writes text escaped for COPY's text format, as UTF-8 (at most 3 bytes per UTF-16 unit of `text`). */
 export function putText(buf: Buffer, pos: number, text: string): number {
   if (text.length > SHORT_TEXT) return pos + buf.write(escapeCopyText(text), pos);

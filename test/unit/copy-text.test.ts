@@ -4,6 +4,7 @@ import {
   escapeCopyText,
   liveChunks,
   newCopyText,
+  putJsonBytes,
   putNumber,
   putText,
   reserve,
@@ -70,5 +71,20 @@ describe('COPY value writers', () => {
         Buffer.from(escapeCopyText(text)).toString(),
       );
     expect(escapeCopyText('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+  });
+
+  it('copies compact JSON bytes as sent, with each backslash doubled, within twice their length', () => {
+    const values = [
+      {},
+      { a: 'plain' },
+      { q: 'say "hi"', p: 'C:\\dir\\', t: 'tab\tline\n' },
+      ['\\'],
+      'é \u0001 🌍',
+    ];
+    for (const value of values) {
+      const json = Buffer.from(JSON.stringify(value));
+      const expected = Buffer.from(JSON.stringify(value).replaceAll('\\', '\\\\')).toString();
+      expect(written((buf, pos) => putJsonBytes(buf, pos, json), json.length * 2)).toBe(expected);
+    }
   });
 });
