@@ -106,6 +106,7 @@ function stageName(table: string): string {
 }
 
 const TAB = 0x09;
+const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 /** What the bookkeeping columns after raw take at most: hash, cleaned, record identity, run. */
 const SUFFIX_BYTES = 200;
@@ -341,9 +342,10 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
       // The record's own row stores the whole record as raw, so the record's source hash (salted with the
       // normalization version) identifies its content as well as a hash of the row would.
       const ownRow = isMain && position === 0 && (row.raw === undefined || row.raw === null);
-      let raw: string | Buffer;
+      // raw: text, bytes as received, or (null) the row's own columns, written as JSON by putColumnsJson.
+      let raw: string | Buffer | null;
       if (!ownRow && row.raw !== undefined && row.raw !== null) raw = copyJson(JSON.stringify(row.raw));
-      else if (!ownRow) raw = copyJson(columnsJson(row, spec));
+      else if (!ownRow) raw = null;
       else if (typeof item.rawJson === 'string') raw = copyJson(item.rawJson);
       else raw = item.rawJson ?? copyJson(JSON.stringify(item.raw));
       const key = keyOf(row, spec);
@@ -361,16 +363,17 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
         if (inFresh) staged.newRows--;
       }
       const text = isNew ? staged.fresh : staged.rest;
+      const typedBytes = typedBound(row, spec.columns);
       // Bytes as received are escaped into at most twice their length; text is encoded into at most three.
-      reserve(
-        text,
-        typedBound(row, spec.columns) + raw.length * (typeof raw === 'string' ? 3 : 2) + SUFFIX_BYTES,
-      );
+      const rawBytes =
+        raw === null ? columnsJsonBound(row, spec) : raw.length * (typeof raw === 'string' ? 3 : 2);
+      reserve(text, typedBytes + rawBytes + SUFFIX_BYTES);
       const buf = lastChunk(text);
       const start = usedOf(text);
       let at = putTyped(buf, start, row, spec.columns);
       buf[at++] = TAB;
-      at = typeof raw === 'string' ? at + buf.write(raw, at) : putJsonBytes(buf, at, raw);
+      if (raw === null) at = putColumnsJson(buf, at, row, spec);
+      else at = typeof raw === 'string' ? at + buf.write(raw, at) : putJsonBytes(buf, at, raw);
       // Hashed as the bytes just written: the text is encoded once.
       const rowHash = ownRow ? item.sourceHash : digest(buf.subarray(start, at));
       buf[at++] = TAB;
@@ -402,21 +405,61 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
 
 const jsonKeys = new WeakMap<TableSpec, string[]>();
 
-/**
- * The raw of a row that has none of its own: its typed columns as a JSON object, absent values as null.
- * The same text as `JSON.stringify` of such an object, without building it.
- */
-function columnsJson(row: Row, spec: TableSpec): string {
+/** `{"column":`, then `,"column":` for each further column of the table. */
+function jsonKeysOf(spec: TableSpec): string[] {
   let keys = jsonKeys.get(spec);
   if (keys === undefined) {
     keys = spec.columns.map((column, i) => `${i === 0 ? '{' : ','}${JSON.stringify(column)}:`);
     jsonKeys.set(spec, keys);
   }
-  if (keys.length === 0) return '{}';
-  let json = '';
-  for (let i = 0; i < keys.length; i++)
-    json += `${keys[i]}${JSON.stringify(row[spec.columns[i] as string] ?? null)}`;
-  return `${json}}`;
+  return keys;
+}
+
+/**
+ * At most how many bytes `putColumnsJson` writes for the row; after `typedBound`, whose JSON of object
+ * values it reuses. JSON.stringify writes a UTF-16 unit of a string as at most 6 characters (`\u001f`), and
+ * COPY doubles its backslash.
+ */
+function columnsJsonBound(row: Row, spec: TableSpec): number {
+  const keys = jsonKeysOf(spec);
+  let bytes = 2;
+  for (let i = 0; i < keys.length; i++) {
+    const value = row[spec.columns[i] as string];
+    bytes += (keys[i] as string).length * 3;
+    if (typeof value === 'string') bytes += value.length * 7 + 2;
+    else if (value !== null && typeof value === 'object' && !(value instanceof Date))
+      bytes += (jsonScratch[i] as string).length * 3;
+    else bytes += SCALAR_BYTES;
+  }
+  return bytes;
+}
+
+/**
+ * Writes the raw of a row that has none of its own: its typed columns as a JSON object, absent values as
+ * null, escaped for COPY. The same bytes as `JSON.stringify` of such an object, without building it or its
+ * text.
+ */
+function putColumnsJson(buf: Buffer, pos: number, row: Row, spec: TableSpec): number {
+  const keys = jsonKeysOf(spec);
+  if (keys.length === 0) return putAscii(buf, pos, '{}');
+  let at = pos;
+  for (let i = 0; i < keys.length; i++) {
+    at = putText(buf, at, keys[i] as string);
+    const value = row[spec.columns[i] as string];
+    if (value === null || value === undefined) at = putAscii(buf, at, 'null');
+    else if (typeof value === 'number')
+      at = Number.isFinite(value) ? putNumber(buf, at, value) : putAscii(buf, at, 'null');
+    else if (typeof value === 'boolean') at = putAscii(buf, at, value ? 'true' : 'false');
+    else if (value instanceof Date) {
+      // Valid: normalization makes no invalid Date (and putTyped has already written this one).
+      buf[at++] = QUOTE;
+      at = putIsoTimestamp(buf, at, value);
+      buf[at++] = QUOTE;
+    } else
+      at = putText(buf, at, typeof value === 'object' ? (jsonScratch[i] as string) : JSON.stringify(value));
+  }
+  buf[at++] = 0x7d; // }
+  return at;
 }
 
 /** How many distinct rows (by key, per table) a record produces. */
