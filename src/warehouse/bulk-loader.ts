@@ -112,14 +112,24 @@ const BACKSLASH = 0x5c;
 const SUFFIX_BYTES = 200;
 /** What a typed value other than text takes at most: `String(n)` of a double or an ISO timestamp. */
 const SCALAR_BYTES = 32;
-/** JSON text of a row's object values, by column position, made while bounding the row's size. */
+/**
+ * The typed values of the row being staged, by column position, read once: rows of every table pass
+ * here, so each read is a megamorphic property lookup, and writing a row reads each value two or three
+ * times.
+ */
+const valueScratch: unknown[] = [];
+/** JSON text of the row's object values, by column position, made while bounding the row's size. */
 const jsonScratch: string[] = [];
 
-/** At most how many bytes a row's typed values take in COPY text (see `putTyped`). */
-function typedBound(row: Row, columns: readonly string[]): number {
+/**
+ * Reads a row's typed values (into `valueScratch`) and returns at most how many bytes they take in COPY
+ * text (see `putTyped`).
+ */
+function readTyped(row: Row, columns: readonly string[]): number {
   let bytes = 0;
   for (let i = 0; i < columns.length; i++) {
     const value = row[columns[i] as string];
+    valueScratch[i] = value;
     if (typeof value === 'string') bytes += value.length * 3 + 1;
     else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
       const json = JSON.stringify(value);
@@ -130,12 +140,12 @@ function typedBound(row: Row, columns: readonly string[]): number {
   return bytes;
 }
 
-/** Writes a row's typed values as tab-separated COPY text; `typedBound` must have run on the row. */
-function putTyped(buf: Buffer, pos: number, row: Row, columns: readonly string[]): number {
+/** Writes the typed values `readTyped` read, `count` of them, as tab-separated COPY text. */
+function putTyped(buf: Buffer, pos: number, count: number): number {
   let at = pos;
-  for (let i = 0; i < columns.length; i++) {
+  for (let i = 0; i < count; i++) {
     if (i > 0) buf[at++] = TAB;
-    const value = row[columns[i] as string];
+    const value = valueScratch[i];
     if (value === null || value === undefined) {
       buf[at++] = BACKSLASH;
       buf[at++] = 0x4e; // \N
@@ -363,16 +373,15 @@ export function stageItem(resource: Resource, batch: StagedBatch, item: LoadItem
         if (inFresh) staged.newRows--;
       }
       const text = isNew ? staged.fresh : staged.rest;
-      const typedBytes = typedBound(row, spec.columns);
+      const typedBytes = readTyped(row, spec.columns);
       // Bytes as received are escaped into at most twice their length; text is encoded into at most three.
-      const rawBytes =
-        raw === null ? columnsJsonBound(row, spec) : raw.length * (typeof raw === 'string' ? 3 : 2);
+      const rawBytes = raw === null ? columnsJsonBound(spec) : raw.length * (typeof raw === 'string' ? 3 : 2);
       reserve(text, typedBytes + rawBytes + SUFFIX_BYTES);
       const buf = lastChunk(text);
       const start = usedOf(text);
-      let at = putTyped(buf, start, row, spec.columns);
+      let at = putTyped(buf, start, spec.columns.length);
       buf[at++] = TAB;
-      if (raw === null) at = putColumnsJson(buf, at, row, spec);
+      if (raw === null) at = putColumnsJson(buf, at, spec);
       else at = typeof raw === 'string' ? at + buf.write(raw, at) : putJsonBytes(buf, at, raw);
       // Hashed as the bytes just written: the text is encoded once.
       const rowHash = ownRow ? item.sourceHash : digest(buf.subarray(start, at));
@@ -416,15 +425,15 @@ function jsonKeysOf(spec: TableSpec): string[] {
 }
 
 /**
- * At most how many bytes `putColumnsJson` writes for the row; after `typedBound`, whose JSON of object
- * values it reuses. JSON.stringify writes a UTF-16 unit of a string as at most 6 characters (`\u001f`), and
- * COPY doubles its backslash.
+ * At most how many bytes `putColumnsJson` writes for the row `readTyped` read, whose values and JSON of
+ * object values it reuses. JSON.stringify writes a UTF-16 unit of a string as at most 6 characters
+ * (`\u001f`), and COPY doubles its backslash.
  */
-function columnsJsonBound(row: Row, spec: TableSpec): number {
+function columnsJsonBound(spec: TableSpec): number {
   const keys = jsonKeysOf(spec);
   let bytes = 2;
   for (let i = 0; i < keys.length; i++) {
-    const value = row[spec.columns[i] as string];
+    const value = valueScratch[i];
     bytes += (keys[i] as string).length * 3;
     if (typeof value === 'string') bytes += value.length * 7 + 2;
     else if (value !== null && typeof value === 'object' && !(value instanceof Date))
@@ -439,13 +448,13 @@ function columnsJsonBound(row: Row, spec: TableSpec): number {
  * null, escaped for COPY. The same bytes as `JSON.stringify` of such an object, without building it or its
  * text.
  */
-function putColumnsJson(buf: Buffer, pos: number, row: Row, spec: TableSpec): number {
+function putColumnsJson(buf: Buffer, pos: number, spec: TableSpec): number {
   const keys = jsonKeysOf(spec);
   if (keys.length === 0) return putAscii(buf, pos, '{}');
   let at = pos;
   for (let i = 0; i < keys.length; i++) {
     at = putText(buf, at, keys[i] as string);
-    const value = row[spec.columns[i] as string];
+    const value = valueScratch[i];
     if (value === null || value === undefined) at = putAscii(buf, at, 'null');
     else if (typeof value === 'number')
       at = Number.isFinite(value) ? putNumber(buf, at, value) : putAscii(buf, at, 'null');
