@@ -663,63 +663,64 @@ async function main() {
 }
 
 /** What profiles of the sync showed; update it when a change moves the figures. */
-const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-05, second session)
+const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-05, third session)
 
 Figures move by 10 to 20% from run to run on this shared machine, so each timed step runs three times
 and the median counts, and before each one the bench drops the databases of earlier steps, runs
-CHECKPOINT and sync(1) (the kernel was otherwise still writing back the copy-limit step's gigabyte during
-the full sync). The simulator, the sync and Postgres share the machine's 2 cores in every step.
+CHECKPOINT and sync(1). The simulator, the sync and Postgres share the machine's 2 cores in every step.
+Targets are judged on the ratios as measured, not as rounded for display.
 
-- **Fetch limit** (0.55 to 0.63 s for 105k records, 1290 requests, after one untimed run). The client
-  process is the limit: HTTP through ky and undici and JSON parsing keep one core busy, with the simulator
-  at 0.35 CPU-s. In a fresh process the same fetch takes about 0.8 s: Node compiles and optimizes the
-  client's code as it first runs.
-- **Copy limit** (1.32 to 1.47 s): four COPY streams at once, as the sync loads four resources at once.
-  Until 2026-12-05 it was measured through one stream, which leaves Postgres a core idle (1.7 to 1.8 s):
-  the full sync's ratio of 0.46 to 0.54 was against a limit that understated Postgres. Two streams are
-  faster still on this machine (1.17 s).
-- **Full sync: missed** (0.41 to 0.45 of the copy limit, 3.2 to 3.3 s; target 0.5). The machine's CPU is
-  the limit. Between its start and its end, a full sync of 105k records costs Postgres about 1.8 CPU-s (the
-  copy limit alone: 1.7), the simulator 0.45 and the sync process 2.85 (its start-up comes before): 5.1
-  CPU-s on 2 cores, so even perfectly packed it could not take less than about 2.55 s, a ratio of 0.52 to
-  0.58: the target needs both cores busy nearly all the time. Within that, the sync's main thread is busy from
-  start to end (per record: JSON parse, JSON text and SHA-1 of the record, zod, COPY text with its UTF-8
-  encoding and row hash; garbage collection) while the machine still has about 1.2 CPU-s idle.
-  Tried on 2026-12-05: validating and staging initial loads on a worker thread, so that the main thread
-  only fetches and copies. It was slower (3.0 to 3.3 s instead of 2.9 to 3.1) and peaked at 295 to 300 MB
-  instead of about 215: the second thread compiles the TypeScript modules and zod's validators again and
-  parses every page again, which added 0.9 CPU-s and left the machine saturated (0.5 CPU-s idle). It would
-  pay only with cores to spare. A young generation of 16 MB instead of 8 gained about 2% for 25 MB more.
-  A warm process (a second full sync in the same process, into a fresh database) takes 2.6 s and 2.2
-  CPU-s instead of 3.05 s and 2.85: about 0.6 CPU-s of a fresh process's sync is V8 compiling and tiering
-  up its code (\`--no-turbofan\`, \`--no-maglev\` and \`--always-sparkplug\` were all slower).
-  Taken: schemas strip unknown fields instead of copying them into zod's output (raw keeps the record as
-  received; outputs identical), normalization 193 -> 172 ms. What would move it: fewer CPU-s per record
-  in the sync process (staging is about 0.45 s per 105k records, of which UTF-8 encoding about 0.09 and
-  hashing 0.04; the record's JSON text 0.09; zod 0.17), or more cores.
-- **Unchanged re-sync: met** (target 1.3): **by the worker**, after its first run, 1.09 to 1.21 times the
-  fetch limit; **as bwsync sync**, 0.99 to 1.07 times a fetch in a fresh process. Made cheaper on
-  2026-12-05:
-  - an unchanged resource costs 9 statements instead of 23: the lock and its session setting in one, the
-    opening of the run in two, and a pass that held every page of the settled pass closes in one;
-  - held pages are marked seen by position instead of by copying their record ids (about 10,000 per
-    batch) into sync_seen_batches: Postgres 100 -> 35 ms of CPU per re-sync;
-  - resources start largest first, by the pages of their last complete pass, so the run ends when goals,
-    the largest, ends (in registry order, calibration talent records, 100 pages, started last and ended
-    the run).
-  What remains is goals itself: 334 pages in about 0.57 s while the other lanes compete for the same CPU,
-  against 0.47 to 0.55 s for the whole fetch limit. Earlier the same day: held pages trusted while no
-  statement has written to the resource's tables since a pass that wrote nothing (triggers count
-  writes); batches of about 100 held pages; page bodies kept as bytes.
-- **Peak RSS** is flat from 100k to 1M records, about 215 to 250 MB: the bwsync shebang starts Node with
-  a small young generation (\`--max-semi-space-size=8\`) and has the old generation collected once it
-  doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 to 50 MB alive (three batches of
-  3,000 records per resource in flight). About 120 MB of it is Node and the loaded modules before any
-  data (18 MB of that is Node's TypeScript type stripper).
-- Fixed on the way: \`backfill --wait\` reported the longest job instead of the wall time from enqueueing
-  to the last job done, and printed Node's listener-leak warning when following all 13 resources; earlier,
-  the CLI loaded BullMQ, Express and Bull Board for every command, records were deep-copied to strip NULs
-  they did not have, and delete detection planned a correlated NOT EXISTS as one scan per row.`;
+- **Fetch limit** (0.59 to 0.80 s for 105k records, 1290 requests, after one untimed run). The client
+  process is the limit. A request through ky and undici's fetch costs about 400 µs of CPU and 85 KB of
+  short-lived objects (a bare node:http request: about 110 µs); ky is this project's HTTP client, and
+  ky over a node:http transport was slower still (it wraps every body in Response and Headers objects).
+- **Copy limit** (1.44 to 1.94 s in the day's last six runs; 1.40 at best): four COPY streams at once,
+  as the sync loads four resources at once. It moves most from run to run, and the full sync's ratio
+  with it.
+- **Full sync: at the target, not reliably above it** (ratios 0.493, 0.495, 0.498, 0.507, 0.553 and 0.572
+  in six runs of the day's last code, met in three, median 0.50; 2.88 to 3.39 s; the ratio moves with
+  the copy limit more than with the sync; 0.41 to 0.45 before the day's work). What was done on
+  2026-12-05, each measured on the bench's 105k records:
+  - validation with zod's compiled schemas (\`z.compile\`, same output and issues): 295 -> 118 ms;
+  - staging writes each value's bytes into the COPY chunk (numbers, timestamps by arithmetic, short text
+    byte by byte) instead of building strings, rows without their own raw write their column JSON the
+    same way, and each value is read once: 564-599 -> 332-342 ms;
+  - records are hashed and stored as the API sent them (their bytes, found in the page body) instead of
+    serialized again: parse + hash + normalize + stage 829-855 -> 712-748 ms;
+  - a batch's bookkeeping lives off the collected heap (its key index and line positions in typed arrays,
+    a page's check made when the page is read): bytes surviving young collections 80 -> 51 MB per full
+    sync, promoted 64 -> 44 MB, collection pauses about 290 -> 200 ms.
+  What limits it now is the machine's CPU. In the window of a full sync, the sync process uses about 2.5
+  CPU-s (of which about 0.5 is V8 compiling on background threads), Postgres about 2.05 (the copy limit
+  alone: 1.94 to 2.13) and the simulator 0.55: about 5.1 CPU-s in 2.9 s on 2 cores. The sync's main
+  thread is on a core for about 90% of the window (off it about 0.3 s, nearly all preempted): ky and
+  fetch take about 0.5 s of it, JSON.parse 0.18, hashing 0.13, staging 0.35, validation 0.15 and garbage
+  collection 0.2. A fresh process costs about 0.3 s more than a warm one (two syncs in one process: 2.84
+  to 3.0 s, then 2.57 to 2.65 s), while V8 compiles the code it runs on the same two cores. goals, 37% of
+  the rows' bytes, runs from start to end; in its last half second it runs alone, one page at a time as
+  the API's cursor requires (synced alone, in a process of its own, it keeps the main thread busy about
+  85% of the time).
+  Tried on 2026-12-05 and dropped, all within the noise: a 16 MB young generation, \`--single-threaded-gc\`,
+  \`--no-parallel-scavenge\`, \`--v8-pool-size\` 1 and 2, a smaller TurboFan inlining budget, a later
+  TurboFan tier-up; batches of 1,000 or 10,000 records (3,000 is fastest); skipping the NUL and depth walk
+  of each record (1 to 2% of staging, not worth a second path). Earlier: validating and staging on a
+  worker thread (slower on 2 cores: it compiled everything twice).
+- **Unchanged re-sync: met in most runs** (target 1.3): by the worker, after its first run, 1.0 to 1.39
+  times the fetch limit (1.08, 1.389, 0.998, 1.11, 1.117 and 1.128 in the last six runs: the re-sync and the fetch
+  limit are timed in different steps, and one of them was slowed; warm re-syncs in one process: medians
+  of 0.69 to 0.71 s, against 0.67 to 0.70 s before the day's changes); as bwsync sync, 0.85 to 1.13 times a fetch in a
+  fresh process. An
+  unchanged resource costs 9 statements; held pages are marked seen by position; resources start largest
+  first. What remains is goals itself: 334 pages while the other lanes compete for the same CPU.
+- **Peak RSS** is flat from 100k to 1M records, about 190 to 205 MB and 209 to 230 MB: the bwsync shebang
+  starts Node with a small young generation (\`--max-semi-space-size=8\`) and has the old generation
+  collected once it doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 to 50 MB alive (three
+  batches of 3,000 records per resource in flight). About 120 MB of it is Node and the loaded modules
+  before any data (18 MB of that is Node's TypeScript type stripper).
+- Fixed on the way: epoch seconds beyond what a Date can hold (1e20) threw out of normalization instead
+  of quarantining the record; earlier, \`backfill --wait\` reported the longest job instead of the wall
+  time, the CLI loaded BullMQ, Express and Bull Board for every command, records were deep-copied to strip
+  NULs they did not have, and delete detection planned a correlated NOT EXISTS as one scan per row.`;
 
 /** Runs a timed step `repeats` times, one after another. */
 async function repeat<T>(step: () => Promise<T>): Promise<T[]> {
