@@ -437,8 +437,8 @@ function runCounters(tally: Tally, http: RequestCounters) {
 interface PendingPage {
   body: Buffer;
   records?: unknown[];
-  /** Where its records are in the body, and their hashes (see `pageSources`). */
-  sources?: PageSources;
+  /** Where its records are in the body (see `pageSources`). */
+  sources?: Pick<PageSources, 'spans'>;
 }
 
 /** A record waiting for its batch: its id, the hash of the record as received, and where to find it. */
@@ -512,7 +512,7 @@ function pendingRecordsOf(
   print: PrintDraft,
 ): PendingRecord[] {
   const sources = pageSources(resource, page.body, records);
-  page.sources = sources;
+  page.sources = { spans: sources.spans };
   const pending = records.map((record, index) => {
     const id = recordIdOf(record);
     const hash = sources.hashes[index] as string;

@@ -327,7 +327,11 @@ function isCompact(body: Buffer): boolean {
 }
 
 /** The bytes of a page's record `index` as the API sent them, when `pageSources` found them. */
-export function recordBytes(body: Buffer, sources: PageSources, index: number): Buffer | undefined {
+export function recordBytes(
+  body: Buffer,
+  sources: Pick<PageSources, 'spans'>,
+  index: number,
+): Buffer | undefined {
   const { spans } = sources;
   return spans ? body.subarray(spans[2 * index], spans[2 * index + 1]) : undefined;
 }
