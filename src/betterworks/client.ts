@@ -75,9 +75,14 @@ export interface BodyResponse {
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/** Where a body's JSON starts: after the byte order mark it may start with. */
+export function jsonStart(body: Buffer): number {
+  return body.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0;
+}
+
 /** A body's text: UTF-8, without the byte order mark a JSON body may start with. */
 export function decodeBody(body: Buffer): string {
-  return (body.subarray(0, 3).equals(UTF8_BOM) ? body.subarray(3) : body).toString('utf8');
+  return body.toString('utf8', jsonStart(body));
 }
 
 export interface JsonResponse {

@@ -6,6 +6,7 @@
  * elements, and gives up (null) on anything else, which callers then serialize as before.
  */
 import { isUtf8 } from 'node:buffer';
+import { jsonStart } from './client.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -97,8 +98,7 @@ function recordsArrayAt(body: Buffer, from: number): number {
  */
 export function recordSpans(body: Buffer, count: number): Int32Array | null {
   if (!isUtf8(body)) return null;
-  const bom = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
-  const open = recordsArrayAt(body, bom);
+  const open = recordsArrayAt(body, jsonStart(body));
   if (open < 0) return null;
   const spans = new Int32Array(count * 2);
   let found = 0;

@@ -468,8 +468,6 @@ function recordsOf(body: Buffer): unknown[] {
  */
 interface PrintDraft extends PagePrint {
   keep: boolean;
-  /** The records' source hashes until the page is read (`sealPrint`). */
-  hashes: string[];
 }
 
 function newPrint(page: { index: number; hash?: string; nextUrl: string | null }): PrintDraft {
@@ -478,7 +476,6 @@ function newPrint(page: { index: number; hash?: string; nextUrl: string | null }
     hash: page.hash ?? '',
     nextUrl: page.nextUrl,
     ids: [],
-    hashes: [],
     check: '',
     rows: 0,
     keep: page.hash !== undefined,
@@ -486,22 +483,19 @@ function newPrint(page: { index: number; hash?: string; nextUrl: string | null }
 }
 
 /** Adds a record to its page's print. */
-function addToPrint(print: PrintDraft, id: number | null, hash: string): void {
+function addToPrint(print: PrintDraft, id: number | null): void {
   if (id === null || print.ids.includes(id)) print.keep = false;
-  else {
-    print.ids.push(id);
-    print.hashes.push(hash);
-  }
+  else print.ids.push(id);
 }
 
 /**
- * Once every record of the page is added: the check over their hashes, made now rather than when the
- * batch is written, so that the hashes do not outlive the page (a batch lives long enough for the garbage
- * collector to copy everything it holds twice).
+ * Once every record of the page is added: the check over their hashes (all of the page's, as a print is
+ * kept only if every record has an id and appears once), made now rather than when the batch is written,
+ * so that the hashes do not outlive the page (a batch lives long enough for the garbage collector to copy
+ * everything it holds twice).
  */
-function sealPrint(print: PrintDraft): void {
-  print.check = pageCheck(print.hashes);
-  print.hashes = [];
+function sealPrint(print: PrintDraft, sources: PageSources): void {
+  print.check = pageCheck(sources.hashes);
 }
 
 /** The records of a page read, waiting for their batch's lookup; each is added to the page's print. */
@@ -515,11 +509,10 @@ function pendingRecordsOf(
   page.sources = { spans: sources.spans };
   const pending = records.map((record, index) => {
     const id = recordIdOf(record);
-    const hash = sources.hashes[index] as string;
-    addToPrint(print, id, hash);
-    return { id, hash, page, index, print };
+    addToPrint(print, id);
+    return { id, hash: sources.hashes[index] as string, page, index, print };
   });
-  sealPrint(print);
+  sealPrint(print, sources);
   return pending;
 }
 
@@ -700,18 +693,20 @@ async function* batchesOf(
           const sources = pageSources(resource, page.body, page.records);
           for (let index = 0; index < page.records.length; index++) {
             const record = page.records[index];
-            const hash = sources.hashes[index] as string;
-            addToPrint(print, recordIdOf(record), hash);
+            addToPrint(print, recordIdOf(record));
             const result = normalizeRecord(resource, record);
             if (result.ok) {
-              const source = { hash, json: recordBytes(page.body, sources, index) };
+              const source = {
+                hash: sources.hashes[index] as string,
+                json: recordBytes(page.body, sources, index),
+              };
               print.rows += stageItem(resource, current.staged, loadItemFrom(result, source, true));
             } else {
               current.rejects.push(result.reject);
               print.keep = false;
             }
           }
-          sealPrint(print);
+          sealPrint(print, sources);
         } else {
           current.pending.push(...pendingRecordsOf(resource, { body: page.body }, page.records, print));
         }

@@ -36,7 +36,7 @@ import {
   usedOf,
 } from './copy-text.ts';
 import { putIsoTimestamp } from './iso-timestamp.ts';
-import { indexedRows, newRowIndex, putRow, type RowIndex, rowIndexSize } from './row-index.ts';
+import { indexedRows, newRowIndex, putRow, type RowIndex, type RowKey, rowIndexSize } from './row-index.ts';
 
 /** A normalized record, as the loader takes it. */
 export interface LoadItem {
@@ -162,9 +162,6 @@ function putTyped(buf: Buffer, pos: number, count: number): number {
 function copyJson(json: string): string {
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
-
-/** A row's key: its key column's value, or its key columns' values joined. */
-export type RowKey = string | number;
 
 /** Numbers per row in `StagedTable.lines`: chunk, start, end, and 1 if in `fresh` (else 0). */
 const LINE_FIELDS = 4;

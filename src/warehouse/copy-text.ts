@@ -65,18 +65,6 @@ export function advance(text: CopyText, end: number): void {
   text.used[text.chunks.length - 1] = end;
 }
 
-/** Appends `value` to the last chunk, which `reserve` made large enough; returns where it starts. */
-export function write(text: CopyText, value: string): number {
-  const start = usedOf(text);
-  advance(text, start + lastChunk(text).write(value, start));
-  return start;
-}
-
-/** The span from `start` in the last chunk to what has been written since. */
-export function spanFrom(text: CopyText, start: number): Span {
-  return { chunk: text.chunks.length - 1, start, end: usedOf(text) };
-}
-
 // Writers of COPY text into a chunk at a position, each returning the position after what it wrote. They
 // store bytes from JavaScript rather than call into Node's encoder, which costs more than it saves for the
 // short values most columns hold, and they make no string.

@@ -13,6 +13,9 @@
 const INITIAL_SLOTS = 1024;
 const EMPTY = -1;
 
+/** A row's key: its key column's value, or its key columns' values joined. */
+export type RowKey = string | number;
+
 export interface RowIndex {
   /** Integer keys, by slot. */
   keys: Float64Array;
@@ -21,7 +24,7 @@ export interface RowIndex {
   /** Integer keys held. */
   used: number;
   /** Keys that are not integers. */
-  others: Map<string | number, number>;
+  others: Map<RowKey, number>;
 }
 
 export function newRowIndex(): RowIndex {
@@ -41,7 +44,7 @@ function slotOf(key: number, mask: number): number {
 }
 
 /** Records that `key` is in `row`; returns the row that held it before, or -1. */
-export function putRow(index: RowIndex, key: string | number, row: number): number {
+export function putRow(index: RowIndex, key: RowKey, row: number): number {
   if (typeof key !== 'number' || !Number.isInteger(key)) {
     const earlier = index.others.get(key);
     index.others.set(key, row);
@@ -77,7 +80,7 @@ function grow(index: RowIndex): void {
 }
 
 /** Every key with its row (in no particular order). */
-export function* indexedRows(index: RowIndex): Generator<[string | number, number]> {
+export function* indexedRows(index: RowIndex): Generator<[RowKey, number]> {
   for (let slot = 0; slot < index.rows.length; slot++) {
     if (index.rows[slot] !== EMPTY) yield [index.keys[slot] as number, index.rows[slot] as number];
   }

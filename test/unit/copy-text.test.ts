@@ -1,20 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
+  advance,
   drop,
   escapeCopyText,
+  lastChunk,
   liveChunks,
   newCopyText,
   putJsonBytes,
   putNumber,
   putText,
   reserve,
-  spanFrom,
-  write,
+  usedOf,
 } from '../../src/warehouse/copy-text.ts';
 
 function append(text: ReturnType<typeof newCopyText>, line: string) {
   reserve(text, line.length * 3);
-  return spanFrom(text, write(text, line));
+  const start = usedOf(text);
+  advance(text, start + lastChunk(text).write(line, start));
+  return { chunk: text.chunks.length - 1, start, end: usedOf(text) };
 }
 
 describe('COPY text in byte chunks', () => {
