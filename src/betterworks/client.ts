@@ -7,7 +7,7 @@
  * Never retried: 400, 401, 403, 404 and bodies that are not JSON.
  */
 import { randomUUID } from 'node:crypto';
-import ky, { TimeoutError } from 'ky';
+import ky from 'ky';
 import {
   type ApiError,
   BadResponseError,
@@ -251,6 +251,9 @@ export class ApiClient {
       if (counters) counters.requests++;
       let response: Response;
       let bytes: Buffer;
+      // The timeout covers the body too (ky's own ends when the headers arrive): a body that stops
+      // arriving is retried rather than waited on.
+      const timeout = AbortSignal.timeout(this.options.timeoutMs);
       try {
         response = await ky.get(url, {
           headers: {
@@ -258,17 +261,16 @@ export class ApiClient {
             Accept: 'application/json',
             'X-Request-Id': requestId,
           },
-          timeout: this.options.timeoutMs,
+          timeout: false,
           retry: 0,
           throwHttpErrors: false,
           redirect: 'manual',
-          signal: context.signal,
+          signal: context.signal ? AbortSignal.any([context.signal, timeout]) : timeout,
         });
         bytes = Buffer.from(await response.arrayBuffer());
       } catch (error) {
         if (context.signal?.aborted) throw context.signal.reason;
-        const cause =
-          error instanceof TimeoutError ? new Error(`timed out after ${this.options.timeoutMs} ms`) : error;
+        const cause = timeout.aborted ? new Error(`timed out after ${this.options.timeoutMs} ms`) : error;
         return { kind: 'error', error: new NetworkError(info, cause) };
       }
       const status = response.status;

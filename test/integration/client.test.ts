@@ -173,6 +173,24 @@ describe('client retries', () => {
     await listener.stop();
   });
 
+  it('times out a body that stops arriving after its headers, and says so once out of retries', async () => {
+    const listener = await startTestServer((_req, res, _origin, count) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+      res.write('[{"id":1}'); // and nothing more, until the second request
+      if (count === 2) res.end(`${' '.repeat(90)}]`);
+    });
+    const counters = newCounters();
+    const api = client(`${listener.origin}/api/v1`, 'k', { timeoutMs: 300 });
+    const started = Date.now();
+    expect((await api.getJson('/users/', { counters })).body).toEqual([{ id: 1 }]);
+    expect(counters.retries).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const once = client(`${listener.origin}/api/v1`, 'k', { timeoutMs: 300, maxRetries: 0 });
+    const error = await once.getJson('/users/').catch((e: unknown) => e);
+    expect(String((error as Error).cause)).toContain('timed out after 300 ms');
+    await listener.stop();
+  });
+
   it('parses Retry-After as seconds or an HTTP date', () => {
     expect(parseRetryAfter('2', 0)).toBe(2000);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
