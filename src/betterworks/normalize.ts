@@ -96,10 +96,15 @@ export function recordIdOf(raw: unknown): number | null {
   return null;
 }
 
-/** Normalizes one record of `resource`. */
-export function normalizeRecord(resource: Resource, input: unknown): NormalizeResult {
+/**
+ * Normalizes one record of `resource`. `plain`: the caller has read in the record's JSON text that it holds
+ * no NUL and nests at most `MAX_JSON_DEPTH` deep (`pageSources`), so it is not walked to find out.
+ */
+export function normalizeRecord(resource: Resource, input: unknown, plain = false): NormalizeResult {
   const recordId = recordIdOf(input);
-  const { value, cleaned, depth } = removeNulCharacters(input);
+  const { value, cleaned, depth } = plain
+    ? { value: input, cleaned: false, depth: 0 }
+    : removeNulCharacters(input);
   if (depth > MAX_JSON_DEPTH) {
     const reason = `record is nested more than ${MAX_JSON_DEPTH} levels deep`;
     // Kept as JSON text: jsonb could not hold it, and nothing is dropped.

@@ -38,6 +38,12 @@ function skipString(body: Buffer, from: number): number {
   return -1;
 }
 
+/**
+ * The deepest nesting of objects and arrays `skipValue` has met since `recordSpans` last reset it (a
+ * record's own braces count one): the scan is synchronous, so module state is enough.
+ */
+let deepest = 0;
+
 /** The position after the JSON value that starts at `from` (no space before it), or -1. */
 function skipValue(body: Buffer, from: number): number {
   const first = body[from];
@@ -58,8 +64,10 @@ function skipValue(body: Buffer, from: number): number {
     if (byte === QUOTE) {
       at = skipString(body, at) - 1;
       if (at < 0) return -1;
-    } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) depth++;
-    else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
+    } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
       depth--;
       if (depth === 0) return at + 1;
     }
@@ -91,19 +99,28 @@ function recordsArrayAt(body: Buffer, from: number): number {
   return -1;
 }
 
+/** Where a page's records are in its body, and how deep the deepest of them nests. */
+export interface RecordSpans {
+  /** The start and end (exclusive) of each record, in pairs. */
+  spans: Int32Array;
+  /** The deepest nesting of objects and arrays in any record, its own braces counting one. */
+  depth: number;
+}
+
 /**
- * The start and end (exclusive) of each of the `count` records in `body`, in pairs; null when the body is
- * not valid UTF-8 (its text was read with replacement characters), or its records array cannot be found
- * or does not hold exactly `count` elements.
+ * Where each of the `count` records in `body` is; null when the body is not valid UTF-8 (its text was read
+ * with replacement characters), or its records array cannot be found or does not hold exactly `count`
+ * elements.
  */
-export function recordSpans(body: Buffer, count: number): Int32Array | null {
+export function recordSpans(body: Buffer, count: number): RecordSpans | null {
   if (!isUtf8(body)) return null;
   const open = recordsArrayAt(body, jsonStart(body));
   if (open < 0) return null;
   const spans = new Int32Array(count * 2);
+  deepest = 0;
   let found = 0;
   let at = skipSpace(body, open + 1);
-  if (body[at] === CLOSE_ARRAY) return count === 0 ? spans : null;
+  if (body[at] === CLOSE_ARRAY) return count === 0 ? { spans, depth: 0 } : null;
   for (;;) {
     const end = skipValue(body, at);
     if (end < 0 || found === count) return null;
@@ -111,7 +128,7 @@ export function recordSpans(body: Buffer, count: number): Int32Array | null {
     spans[found * 2 + 1] = end;
     found++;
     at = skipSpace(body, end);
-    if (body[at] === CLOSE_ARRAY) return found === count ? spans : null;
+    if (body[at] === CLOSE_ARRAY) return found === count ? { spans, depth: deepest } : null;
     if (body[at] !== COMMA) return null;
     at = skipSpace(body, at + 1);
   }

@@ -437,8 +437,8 @@ function runCounters(tally: Tally, http: RequestCounters) {
 interface PendingPage {
   body: Buffer;
   records?: unknown[];
-  /** Where its records are in the body (see `pageSources`). */
-  sources?: Pick<PageSources, 'spans'>;
+  /** Where its records are in the body, and whether they are plain (see `pageSources`). */
+  sources?: Pick<PageSources, 'spans' | 'plain'>;
 }
 
 /** A record waiting for its batch: its id, the hash of the record as received, and where to find it. */
@@ -506,7 +506,7 @@ function pendingRecordsOf(
   print: PrintDraft,
 ): PendingRecord[] {
   const sources = pageSources(resource, page.body, records);
-  page.sources = { spans: sources.spans };
+  page.sources = { spans: sources.spans, plain: sources.plain };
   const pending = records.map((record, index) => {
     const id = recordIdOf(record);
     addToPrint(print, id);
@@ -590,7 +590,7 @@ async function prepareBatch(
       record.print.rows += rowsHeld;
       continue;
     }
-    const result = normalizeRecord(resource, recordAt(record));
+    const result = normalizeRecord(resource, recordAt(record), record.page.sources?.plain);
     if (result.ok) {
       const { body, sources } = record.page;
       const json = sources && recordBytes(body, sources, record.index);
@@ -694,7 +694,7 @@ async function* batchesOf(
           for (let index = 0; index < page.records.length; index++) {
             const record = page.records[index];
             addToPrint(print, recordIdOf(record));
-            const result = normalizeRecord(resource, record);
+            const result = normalizeRecord(resource, record, sources.plain);
             if (result.ok) {
               const source = {
                 hash: sources.hashes[index] as string,

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { NormalizedRecord } from '../betterworks/normalize.ts';
+import { MAX_JSON_DEPTH, type NormalizedRecord } from '../betterworks/normalize.ts';
 import { recordSpans } from '../betterworks/record-spans.ts';
 import {
   mainTable,
@@ -315,7 +315,15 @@ export function fingerprint(resource: Resource, record: unknown): { json: string
 export interface PageSources {
   spans: Int32Array | null;
   hashes: string[];
+  /**
+   * The body's text shows that no record holds a NUL (no `\u0000` escape anywhere) or nests deeper than
+   * `MAX_JSON_DEPTH`: normalization need not walk the records to find out (see `normalizeRecord`).
+   */
+  plain: boolean;
 }
+
+/** A NUL as JSON text can hold it: JSON.parse refuses a raw NUL byte in a string. */
+const NUL_ESCAPE = Buffer.from('\\u0000');
 
 /**
  * The source hashes of a page's records, of their bytes in the body exactly as the API sent them, found by
@@ -325,14 +333,16 @@ export interface PageSources {
  * a page's records hashes them here, so that a record's hash does not depend on the path that read it.
  */
 export function pageSources(resource: Resource, body: Buffer, records: readonly unknown[]): PageSources {
-  const spans = isCompact(body) ? recordSpans(body, records.length) : null;
+  const found = isCompact(body) ? recordSpans(body, records.length) : null;
+  const spans = found === null ? null : found.spans;
   const hashes = new Array<string>(records.length);
   for (let i = 0; i < records.length; i++) {
     hashes[i] = spans
       ? sourceHash(resource, body.subarray(spans[2 * i], spans[2 * i + 1]))
       : fingerprint(resource, records[i]).hash;
   }
-  return { spans, hashes };
+  const plain = found !== null && found.depth <= MAX_JSON_DEPTH && body.indexOf(NUL_ESCAPE) === -1;
+  return { spans, hashes, plain };
 }
 
 /**

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH, normalizeRecord } from '../../src/betterworks/normalize.ts';
 import { recordSpans } from '../../src/betterworks/record-spans.ts';
+import type { Resource } from '../../src/betterworks/resources/define-resource.ts';
+import { findResource } from '../../src/betterworks/resources/registry.ts';
+import { pageSources } from '../../src/warehouse/bulk-loader.ts';
 
 /** A deterministic random JSON value with awkward strings, and JSON text for it with random spacing. */
 function generator(seed: number) {
@@ -56,9 +60,16 @@ function generator(seed: number) {
   return { value, text, next, space };
 }
 
+/** How deep objects and arrays nest in `v`, its own counting one (a string or number: 0). */
+function nesting(v: unknown): number {
+  if (v === null || typeof v !== 'object') return 0;
+  return 1 + Math.max(0, ...Object.values(v as object).map(nesting));
+}
+
 function parsedSpans(body: Buffer, count: number): unknown[] | null {
-  const spans = recordSpans(body, count);
-  if (!spans) return null;
+  const found = recordSpans(body, count);
+  if (!found) return null;
+  const { spans } = found;
   const out: unknown[] = [];
   for (let i = 0; i < spans.length; i += 2) {
     const text = body.toString('utf8', spans[i], spans[i + 1]);
@@ -66,6 +77,7 @@ function parsedSpans(body: Buffer, count: number): unknown[] | null {
     expect(text.trim()).toBe(text);
     out.push(JSON.parse(text));
   }
+  expect(found.depth).toBe(Math.max(0, ...out.map(nesting)));
   return out;
 }
 
@@ -98,9 +110,58 @@ describe('record spans', () => {
     expect(recordSpans(body, 3)).toBeNull();
     expect(recordSpans(Buffer.from('{"data":[{"id":1}]}'), 1)).toBeNull();
     expect(recordSpans(Buffer.from('{"more":false,"results":{"id":1}}'), 1)).toBeNull();
-    expect(recordSpans(Buffer.from('[]'), 0)).toEqual(new Int32Array(0));
+    expect(recordSpans(Buffer.from('[]'), 0)).toEqual({ spans: new Int32Array(0), depth: 0 });
     expect(
       recordSpans(Buffer.concat([Buffer.from('[{"name":"'), Buffer.from([0xff]), Buffer.from('"}]')]), 1),
     ).toBeNull();
+  });
+});
+
+describe('a page of plain records', () => {
+  const users = findResource('users') as Resource;
+  const page = (records: unknown[]) => {
+    const body = Buffer.from(JSON.stringify({ results: records }));
+    return { body, records: (JSON.parse(body.toString()) as { results: unknown[] }).results };
+  };
+  const nested = (levels: number): unknown => (levels === 0 ? 'leaf' : { next: nested(levels - 1) });
+
+  it('is one whose text shows no NUL and no record nested deeper than jsonb takes', () => {
+    const plain = page([
+      { id: 1, name: 'A' },
+      { id: 2, settings: nested(MAX_JSON_DEPTH - 1) },
+    ]);
+    expect(pageSources(users, plain.body, plain.records).plain).toBe(true);
+    for (const records of [
+      [{ id: 1, name: 'A\u0000B' }],
+      [{ id: 1, 'key\u0000': 1 }],
+      [{ id: 1, settings: nested(MAX_JSON_DEPTH) }],
+      // Not a NUL (an escaped backslash, then "u0000"), but the page is read record by record all the same.
+      [{ id: 1, name: 'C:\\u0000' }],
+    ]) {
+      const { body, records: parsed } = page(records);
+      expect(pageSources(users, body, parsed).plain, JSON.stringify(records)).toBe(false);
+    }
+  });
+
+  it('normalizes as it would when walked, and a page that is not plain is still cleaned and checked', () => {
+    for (const records of [
+      [{ id: 1, name: 'A' }],
+      [{ id: 2, name: 'A\u0000B' }],
+      [{ id: 3, name: 'Deep', settings: nested(MAX_JSON_DEPTH + 1) }],
+    ]) {
+      const { body, records: parsed } = page(records);
+      const { plain } = pageSources(users, body, parsed);
+      expect(normalizeRecord(users, parsed[0], plain)).toEqual(normalizeRecord(users, parsed[0]));
+    }
+    const nul = page([{ id: 2, name: 'A\u0000B' }]);
+    const cleaned = normalizeRecord(users, nul.records[0], pageSources(users, nul.body, nul.records).plain);
+    expect(cleaned.ok && cleaned.cleaned).toBe(true);
+    const deep = page([{ id: 3, name: 'Deep', settings: nested(MAX_JSON_DEPTH + 1) }]);
+    const refused = normalizeRecord(
+      users,
+      deep.records[0],
+      pageSources(users, deep.body, deep.records).plain,
+    );
+    expect(refused.ok).toBe(false);
   });
 });
