@@ -663,64 +663,75 @@ async function main() {
 }
 
 /** What profiles of the sync showed; update it when a change moves the figures. */
-const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-05, third session)
+const WHAT_LIMITS_IT = `## What limits it now (profiled 2026-12-05, fourth session)
 
-Figures move by 10 to 20% from run to run on this shared machine, so each timed step runs three times
-and the median counts, and before each one the bench drops the databases of earlier steps, runs
-CHECKPOINT and sync(1). The simulator, the sync and Postgres share the machine's 2 cores in every step.
-Targets are judged on the ratios as measured, not as rounded for display.
+Figures move by 5 to 20% from run to run on this shared machine (a virtual machine with 2 cores), so
+each timed step runs three times and the median counts, and before each one the bench drops the
+databases of earlier steps, runs CHECKPOINT and sync(1). The simulator, the sync and Postgres share the
+machine's 2 cores in every step. Targets are judged on the ratios as measured, not as rounded for display.
 
-- **Fetch limit** (0.59 to 0.80 s for 105k records, 1290 requests, after one untimed run). The client
-  process is the limit. A request through ky and undici's fetch costs about 400 µs of CPU and 85 KB of
-  short-lived objects (a bare node:http request: about 110 µs); ky is this project's HTTP client, and
-  ky over a node:http transport was slower still (it wraps every body in Response and Headers objects).
-- **Copy limit** (1.44 to 1.94 s in the day's last six runs; 1.40 at best): four COPY streams at once,
-  as the sync loads four resources at once. It moves most from run to run, and the full sync's ratio
-  with it.
-- **Full sync: at the target, not reliably above it** (ratios 0.493, 0.495, 0.498, 0.507, 0.553 and 0.572
-  in six runs of the day's last code, met in three, median 0.50; 2.88 to 3.39 s; the ratio moves with
-  the copy limit more than with the sync; 0.41 to 0.45 before the day's work). What was done on
-  2026-12-05, each measured on the bench's 105k records:
-  - validation with zod's compiled schemas (\`z.compile\`, same output and issues): 295 -> 118 ms;
-  - staging writes each value's bytes into the COPY chunk (numbers, timestamps by arithmetic, short text
-    byte by byte) instead of building strings, rows without their own raw write their column JSON the
-    same way, and each value is read once: 564-599 -> 332-342 ms;
-  - records are hashed and stored as the API sent them (their bytes, found in the page body) instead of
-    serialized again: parse + hash + normalize + stage 829-855 -> 712-748 ms;
-  - a batch's bookkeeping lives off the collected heap (its key index and line positions in typed arrays,
-    a page's check made when the page is read): bytes surviving young collections 80 -> 51 MB per full
-    sync, promoted 64 -> 44 MB, collection pauses about 290 -> 200 ms.
-  What limits it now is the machine's CPU. In the window of a full sync, the sync process uses about 2.5
-  CPU-s (of which about 0.5 is V8 compiling on background threads), Postgres about 2.05 (the copy limit
-  alone: 1.94 to 2.13) and the simulator 0.55: about 5.1 CPU-s in 2.9 s on 2 cores. The sync's main
-  thread is on a core for about 90% of the window (off it about 0.3 s, nearly all preempted): ky and
-  fetch take about 0.5 s of it, JSON.parse 0.18, hashing 0.13, staging 0.35, validation 0.15 and garbage
-  collection 0.2. A fresh process costs about 0.3 s more than a warm one (two syncs in one process: 2.84
-  to 3.0 s, then 2.57 to 2.65 s), while V8 compiles the code it runs on the same two cores. goals, 37% of
-  the rows' bytes, runs from start to end; in its last half second it runs alone, one page at a time as
-  the API's cursor requires (synced alone, in a process of its own, it keeps the main thread busy about
-  85% of the time).
-  Tried on 2026-12-05 and dropped, all within the noise: a 16 MB young generation, \`--single-threaded-gc\`,
-  \`--no-parallel-scavenge\`, \`--v8-pool-size\` 1 and 2, a smaller TurboFan inlining budget, a later
-  TurboFan tier-up; batches of 1,000 or 10,000 records (3,000 is fastest); skipping the NUL and depth walk
-  of each record (1 to 2% of staging, not worth a second path). Earlier: validating and staging on a
-  worker thread (slower on 2 cores: it compiled everything twice).
-- **Unchanged re-sync: met in most runs** (target 1.3): by the worker, after its first run, 1.0 to 1.39
-  times the fetch limit (1.08, 1.389, 0.998, 1.11, 1.117 and 1.128 in the last six runs: the re-sync and the fetch
-  limit are timed in different steps, and one of them was slowed; warm re-syncs in one process: medians
-  of 0.69 to 0.71 s, against 0.67 to 0.70 s before the day's changes); as bwsync sync, 0.85 to 1.13 times a fetch in a
-  fresh process. An
-  unchanged resource costs 9 statements; held pages are marked seen by position; resources start largest
-  first. What remains is goals itself: 334 pages while the other lanes compete for the same CPU.
-- **Peak RSS** is flat from 100k to 1M records, about 190 to 205 MB and 209 to 230 MB: the bwsync shebang
+- **Fetch limit** (0.63 to 0.76 s for 105k records, 1290 requests, after one untimed run; 0.86 to 1.0 s
+  in a fresh process). The client process is the limit: a request through ky and undici's fetch costs
+  about 300 to 400 µs of CPU, of which writing it to the socket is about 150 µs (on loopback the write
+  wakes the simulator, which then takes the core). ky is this project's HTTP client; ky over a node:http
+  or an undici.request transport was slower still (460 to 570 µs: every body is wrapped in Response and
+  Headers objects).
+- **Copy limit** (1.38 to 1.51 s today): four COPY streams at once, as the sync loads four resources at
+  once. Postgres uses about 2.0 CPU-s in it, 1.3 cores: sampled during the copy, its backends waited on
+  WAL locks (WALWrite, WALBufMapping) in about a third of the samples (wal_buffers is 4 MB here).
+- **Full sync: at the target, not reliably above it.** Ratios today, all on this machine (2 × Intel
+  Xeon): 0.481 at the start of the session; 0.508, 0.473 after the first change; 0.514, 0.501, 0.486,
+  0.454, 0.471 and 0.436 with all of them, the last three while the machine ran slower (a fetch limit
+  of 0.72 to 0.76 s, against 0.63 to 0.67 s before; the copy limit, 1.38 to 1.48 s, hardly moved);
+  full sync 2.87 to 3.21 s. The table above is from one more run. The day's changes:
+  - timestamps are written with 32-bit integer arithmetic and a table of digit pairs: 116 -> 46 ns each
+    (about 300k per full sync);
+  - staging reads each resource's tables from one array of same-shaped entries instead of walking each
+    resource's tables object and each record's rows object: those met new hidden classes with every
+    resource and had V8 deoptimize and recompile the staging code each time. TurboFan time spent
+    recompiling: 125-172 -> 88 ms per full sync; six alternating full syncs, median 3002 -> 2947 ms,
+    process CPU 3.24 -> 3.13 s;
+  - the NUL and depth walk of every record is skipped where the page's text shows neither (no \\u0000
+    escape; the scan that finds each record's bytes now also measures nesting): about 60 ms of the main
+    thread in a profile, within the noise of full syncs (ten alternating: 3160 vs 3155 ms).
+  What limits it is the machine's CPU. A full sync's process uses 3.2 to 3.4 CPU-s, of which about 0.55
+  is start-up before the timed window; in the window, the sync about 2.75 CPU-s, Postgres 2.03 to 2.10,
+  the simulator about 0.5: about 5.3 CPU-s, so at least 2.65 s on 2 cores even if neither were ever
+  idle, a ratio of at most about 0.55 against a 1.46 s copy limit. Runs reach 85 to 90% of that bound,
+  so the run-to-run noise decides whether a run reads 0.48 or 0.52. Of the sync's main thread (a CPU
+  profile of 3.4 s, start-up 0.35 s of it): HTTP about 0.6 s (undici 0.28, socket writes 0.19, ky 0.09),
+  staging 0.41, garbage collection 0.27, validation 0.24, JSON.parse 0.18, finding and hashing records'
+  bytes 0.15, writes to Postgres' sockets 0.14, waiting 0.3. V8 compiles on background threads for about
+  0.55 CPU-s (per-thread perf samples: TurboFan 12%, Maglev 3% of the process's); zod's compiled
+  validators are about 0.2 s of that TurboFan time, and still pay for themselves (without \`z.compile\`:
+  six alternating full syncs, 3279 against 3077 ms).
+  Tried today and dropped: \`--single-threaded-gc\` again (collection CPU halves, 151 ms on the main
+  thread and none in the background against 207 + 104 ms, yet eight alternating full syncs took 3038
+  against 2977 ms); earlier Maglev and TurboFan tier-up (3330 against 3036 ms), no Maglev (3321 against
+  3124), later Maglev, eager feedback vectors (\`--no-lazy-feedback-allocation\`), Node's compile cache
+  (start-up only: 3037 against 3063 ms), Buffer#set instead of Buffer#copy (the same once warm). Earlier
+  sessions: a 16 MB young generation, \`--no-parallel-scavenge\`, \`--v8-pool-size\` 1 and 2, a
+  smaller inlining budget, batches of 1,000 or 10,000 records (3,000 is fastest), validating and staging
+  on a worker thread (slower on 2 cores: it compiled everything twice).
+  What would move it: more cores, or Postgres and the API on other machines as in production (the copy
+  limit does not share its cores with an API server; the full sync does); a cheaper HTTP path than ky
+  over fetch (about 170 µs of CPU per request, 0.2 s per full sync); not compiling the code in each new
+  process (about 0.5 CPU-s, the cost of a fresh Node process: two syncs in one process take 0.3 s less
+  the second time).
+- **Unchanged re-sync: met** (target 1.3): by the worker, after its first run, 1.10 to 1.20 times the
+  fetch limit today; as bwsync sync, 0.96 to 1.11 times a fetch in a fresh process. An unchanged resource
+  costs 9 statements; held pages are marked seen by position; resources start largest first.
+- **Peak RSS** is flat from 100k to 1M records, about 190 to 210 MB and 210 to 256 MB: the bwsync shebang
   starts Node with a small young generation (\`--max-semi-space-size=8\`) and has the old generation
   collected once it doubles (\`--heap-growing-percent=100\`); a sync keeps about 30 to 50 MB alive (three
   batches of 3,000 records per resource in flight). About 120 MB of it is Node and the loaded modules
   before any data (18 MB of that is Node's TypeScript type stripper).
-- Fixed on the way: epoch seconds beyond what a Date can hold (1e20) threw out of normalization instead
-  of quarantining the record; earlier, \`backfill --wait\` reported the longest job instead of the wall
-  time, the CLI loaded BullMQ, Express and Bull Board for every command, records were deep-copied to strip
-  NULs they did not have, and delete detection planned a correlated NOT EXISTS as one scan per row.`;
+- Fixed on the way: a request's timeout did not cover its body (ky's ends with the headers), so a body
+  that stopped arriving held a sync for undici's 5 minutes; epoch seconds beyond what a Date can hold
+  (1e20) threw out of normalization instead of quarantining the record; earlier, \`backfill --wait\`
+  reported the longest job instead of the wall time, the CLI loaded BullMQ, Express and Bull Board for
+  every command, records were deep-copied to strip NULs they did not have, and delete detection planned
+  a correlated NOT EXISTS as one scan per row.`;
 
 /** Runs a timed step `repeats` times, one after another. */
 async function repeat<T>(step: () => Promise<T>): Promise<T[]> {
