@@ -676,14 +676,14 @@ machine's 2 cores in every step. Targets are judged on the ratios as measured, n
   wakes the simulator, which then takes the core). ky is this project's HTTP client; ky over a node:http
   or an undici.request transport was slower still (460 to 570 µs: every body is wrapped in Response and
   Headers objects).
-- **Copy limit** (1.38 to 1.51 s today): four COPY streams at once, as the sync loads four resources at
+- **Copy limit** (1.38 to 1.57 s today): four COPY streams at once, as the sync loads four resources at
   once. Postgres uses about 2.0 CPU-s in it, 1.3 cores: sampled during the copy, its backends waited on
   WAL locks (WALWrite, WALBufMapping) in about a third of the samples (wal_buffers is 4 MB here).
 - **Full sync: at the target, not reliably above it.** Ratios today, all on this machine (2 × Intel
   Xeon): 0.481 at the start of the session; 0.508, 0.473 after the first change; 0.514, 0.501, 0.486,
-  0.454, 0.471 and 0.436 with all of them, the last three while the machine ran slower (a fetch limit
-  of 0.72 to 0.76 s, against 0.63 to 0.67 s before; the copy limit, 1.38 to 1.48 s, hardly moved);
-  full sync 2.87 to 3.21 s. The table above is from one more run. The day's changes:
+  0.454, 0.471, 0.436, 0.4996 and 0.480 (the table above) with all of them, the last five while the
+  machine ran slower (a fetch limit of 0.67 to 0.76 s, against 0.63 to 0.67 s before; the copy limit,
+  1.38 to 1.57 s, moved less); full sync 2.87 to 3.21 s. The day's changes:
   - timestamps are written with 32-bit integer arithmetic and a table of digit pairs: 116 -> 46 ns each
     (about 300k per full sync);
   - staging reads each resource's tables from one array of same-shaped entries instead of walking each
@@ -718,7 +718,7 @@ machine's 2 cores in every step. Targets are judged on the ratios as measured, n
   over fetch (about 170 µs of CPU per request, 0.2 s per full sync); not compiling the code in each new
   process (about 0.5 CPU-s, the cost of a fresh Node process: two syncs in one process take 0.3 s less
   the second time).
-- **Unchanged re-sync: met** (target 1.3): by the worker, after its first run, 1.10 to 1.20 times the
+- **Unchanged re-sync: met** (target 1.3): by the worker, after its first run, 1.10 to 1.25 times the
   fetch limit today; as bwsync sync, 0.96 to 1.11 times a fetch in a fresh process. An unchanged resource
   costs 9 statements; held pages are marked seen by position; resources start largest first.
 - **Peak RSS** is flat from 100k to 1M records, about 190 to 210 MB and 210 to 256 MB: the bwsync shebang
