@@ -252,8 +252,10 @@ export class ApiClient {
       let response: Response;
       let bytes: Buffer;
       // The timeout covers the body too (ky's own ends when the headers arrive): a body that stops
-      // arriving is retried rather than waited on.
-      const timeout = AbortSignal.timeout(this.options.timeoutMs);
+      // arriving is retried rather than waited on. Cleared once the body is in, so no timer outlives
+      // its request.
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), this.options.timeoutMs);
       try {
         response = await ky.get(url, {
           headers: {
@@ -265,13 +267,17 @@ export class ApiClient {
           retry: 0,
           throwHttpErrors: false,
           redirect: 'manual',
-          signal: context.signal ? AbortSignal.any([context.signal, timeout]) : timeout,
+          signal: context.signal ? AbortSignal.any([context.signal, timeout.signal]) : timeout.signal,
         });
         bytes = Buffer.from(await response.arrayBuffer());
       } catch (error) {
         if (context.signal?.aborted) throw context.signal.reason;
-        const cause = timeout.aborted ? new Error(`timed out after ${this.options.timeoutMs} ms`) : error;
+        const cause = timeout.signal.aborted
+          ? new Error(`timed out after ${this.options.timeoutMs} ms`)
+          : error;
         return { kind: 'error', error: new NetworkError(info, cause) };
+      } finally {
+        clearTimeout(timer);
       }
       const status = response.status;
       if (counters) counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
