@@ -95,9 +95,9 @@ export type Resource = ResourceDefinition<z.ZodType>;
 
 /** Name of the main table of a resource. */
 export function mainTable(resource: Resource): string {
-  // The first key, without listing them all: this runs for every record a sync stages.
-  for (const first in resource.tables) return first;
-  throw new Error(`resource ${resource.name} declares no table`);
+  const [first] = Object.keys(resource.tables);
+  if (!first) throw new Error(`resource ${resource.name} declares no table`);
+  return first;
 }
 
 /** The resource's path: the operator's override when there is one, else the catalog's. */
